@@ -1,0 +1,70 @@
+# rpi-rust-wdt: a Rust watchdog driver for the Raspberry Pi 3 and 4, its overlay, tools and tests.
+#
+#   make run     boot the emulated Pi 3 with the driver and show it working (the main job)
+#   make test    run every test: host, binding, and QEMU system tests on Pi 3 and Pi 4
+#
+# Everything a target needs is built first; `make setup` (run implicitly, once) installs the toolchain.
+# Heavy artefacts (kernel source and build, bindgen, dtschema) are cached in $(RPI_WDT_CACHE).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+BOARD ?= rpi3
+RPI_WDT_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rpi-rust-wdt
+export RPI_WDT_CACHE
+
+OUT := out
+INITRAMFS := $(OUT)/initramfs.cpio.gz
+SETUP_STAMP := $(RPI_WDT_CACHE)/stamps/setup-$(shell cat scripts/setup.sh scripts/lib.sh | sha256sum | cut -c1-16)
+GUEST_BINS = $(OUT)/guest/rpi-wdt-abi-check $(OUT)/guest/rpi-wdt-abi-check32
+
+.PHONY: help setup kernel driver overlay dtbs guest rootfs qemu run test test-host systest clean distclean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+	@echo "other targets: setup kernel driver overlay dtbs guest rootfs qemu BOARD=rpi3|rpi4 clean distclean"
+
+setup: $(SETUP_STAMP)
+$(SETUP_STAMP): scripts/setup.sh scripts/lib.sh
+	bash scripts/setup.sh
+	mkdir -p $(dir $@) && touch $@
+
+kernel: setup
+	bash scripts/kernel.sh build
+
+driver: kernel
+	bash scripts/driver.sh build
+
+overlay: setup
+	bash scripts/dtb.sh overlay
+
+dtbs: kernel
+	bash scripts/dtb.sh board rpi3
+	bash scripts/dtb.sh board rpi4
+
+guest: setup
+	bash scripts/guest.sh
+
+rootfs: driver guest
+	bash scripts/initramfs.sh $(INITRAMFS) $(GUEST_BINS)
+
+qemu: rootfs
+	bash scripts/qemu.sh $(BOARD) $(INITRAMFS)
+
+run:
+	$(MAKE) --no-print-directory qemu BOARD=rpi3
+
+systest: setup
+	cargo build --release --quiet -p rpi-wdt-systest
+
+test: rootfs dtbs systest
+	bash scripts/test.sh
+
+test-host: setup
+	cargo test --workspace
+
+clean:
+	rm -rf $(OUT) target
+	@[ ! -d "$$(bash scripts/kernel.sh dir 2>/dev/null)" ] || rm -rf "$$(bash scripts/kernel.sh dir)/rpi-wdt-module"
+
+distclean: clean
+	@echo "the kernel, toolchain and download cache stays in $(RPI_WDT_CACHE); remove it by hand to start over"

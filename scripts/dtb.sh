@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the overlay and the DTB QEMU boots for a board:
+#   1. dts/rpi-wdt.dtso -> out/rpi-wdt.dtbo (dtc -@, as the Pi firmware expects overlays);
+#   2. the board's mainline DTB from the kernel build, copied; on raspi4b the nodes QEMU cannot model
+#      are disabled in the copy (board/<board>/qemu.env lists their compatibles);
+#   3. the overlay applied with fdtoverlay, as the firmware applies dtoverlay= on a board.
+# Usage: dtb.sh overlay | dtb.sh board BOARD  (prints the output path)
+source "$(dirname "$0")/lib.sh"
+
+OUT="$PROJECT_ROOT/out"
+
+build_overlay() {
+	mkdir -p "$OUT"
+	dtc -q -@ -I dts -O dtb -o "$OUT/rpi-wdt.dtbo" "$PROJECT_ROOT/dts/rpi-wdt.dtso" ||
+		die "dtc failed on dts/rpi-wdt.dtso"
+	echo "$OUT/rpi-wdt.dtbo"
+}
+
+# Disables every node whose compatible matches one of the glob patterns.
+disable_nodes() {
+	local dtb=$1 patterns=$2 node compat pattern disabled=0
+	while IFS= read -r node; do
+		compat=$(fdtget -t s "$dtb" "$node" compatible 2>/dev/null) || continue
+		for pattern in $patterns; do
+			# shellcheck disable=SC2053
+			for c in $compat; do
+				if [[ $c == $pattern ]]; then
+					fdtput -t s "$dtb" "$node" status disabled
+					disabled=$((disabled + 1))
+					continue 3
+				fi
+			done
+		done
+	done < <(list_nodes "$dtb" /)
+	log "disabled $disabled nodes QEMU does not model"
+}
+
+list_nodes() {
+	local dtb=$1 path=$2 child
+	echo "$path"
+	for child in $(fdtget -l "$dtb" "$path" 2>/dev/null); do
+		list_nodes "$dtb" "${path%/}/$child"
+	done
+}
+
+build_board() {
+	local board=$1 conf="$PROJECT_ROOT/board/$1/qemu.env" kbuild src out
+	[ -e "$conf" ] || die "unknown board '$board' (known: $(ls "$PROJECT_ROOT/board" | grep rpi | tr '\n' ' '))"
+	# shellcheck disable=SC1090
+	source "$conf"
+	kbuild=$(bash "$PROJECT_ROOT/scripts/kernel.sh" dir)
+	src="$kbuild/arch/arm64/boot/dts/$BOARD_DTB"
+	[ -e "$src" ] || die "no $src: run 'make kernel' first"
+	mkdir -p "$OUT/$board"
+	out="$OUT/$board/$(basename "$BOARD_DTB" .dtb)-qemu.dtb"
+	cp "$src" "$out.tmp"
+	[ -z "$DTB_DISABLE_COMPATIBLES" ] || disable_nodes "$out.tmp" "$DTB_DISABLE_COMPATIBLES"
+	fdtoverlay -i "$out.tmp" -o "$out" "$(build_overlay)" || die "fdtoverlay could not apply rpi-wdt.dtbo to $src"
+	rm -f "$out.tmp"
+	echo "$out"
+}
+
+case "${1:-}" in
+overlay) build_overlay ;;
+board) build_board "${2:?usage: $0 board BOARD}" ;;
+*) die "usage: $0 overlay | board BOARD" ;;
+esac

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Builds the arm64 kernel (Image, modules, DTBs) from allnoconfig plus the board fragments, in a build tree
+# cached outside the clone and keyed by kernel version, fragments and toolchain versions: a second run with
+# the same inputs reuses the tree and does nothing.
+#   kernel.sh build       configure (if new) and build
+#   kernel.sh dir         print the build tree for the current inputs (it may not exist yet)
+source "$(dirname "$0")/lib.sh"
+
+FRAGMENTS=("$PROJECT_ROOT/board/common/linux.fragment" "$PROJECT_ROOT/board/common/linux-test.fragment")
+
+kernel_build_dir() {
+	local src version key
+	src=$(kernel_src_dir)
+	version=$(basename "$src")
+	key=$( { cat "${FRAGMENTS[@]}"; echo "$version"; "$KERNEL_RUSTC" --version; "$BINDGEN" --version 2>&1;
+		"${CROSS_COMPILE}gcc" --version | head -n1; } | sha256sum | cut -c1-12)
+	echo "$RPI_WDT_CACHE/kernel-build/$version-$key"
+}
+
+# Every option the fragments set must be in the final .config exactly as requested.
+verify_config() {
+	local config=$1 frag line name bad=0
+	for frag in "${FRAGMENTS[@]}"; do
+		while IFS= read -r line; do
+			case "$line" in
+			CONFIG_*=n)
+				name=${line%%=*}
+				if grep -Eq "^$name=(y|m)" "$config"; then echo "  $name: requested off, is $(grep "^$name=" "$config")"; bad=1; fi ;;
+			CONFIG_*=*)
+				if ! grep -qxF "$line" "$config"; then
+					name=${line%%=*}
+					echo "  $line: got '$(grep -E "^(# )?$name[= ]" "$config" || echo absent)'"; bad=1
+				fi ;;
+			"# CONFIG_"*" is not set")
+				name=${line#\# }; name=${name%% *}
+				if grep -Eq "^$name=(y|m)" "$config"; then echo "  $name: requested off, is $(grep "^$name=" "$config")"; bad=1; fi ;;
+			esac
+		done < "$frag"
+	done
+	return $bad
+}
+
+configure() {
+	local out=$1 src=$2
+	log "configuring: allnoconfig + ${FRAGMENTS[*]##*/}"
+	# shellcheck disable=SC2046
+	make -s -C "$src" O="$out" $(kernel_make_args) allnoconfig
+	(cd "$out" && KCONFIG_CONFIG=.config "$src/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${FRAGMENTS[@]}" >/dev/null)
+	# shellcheck disable=SC2046
+	make -s -C "$src" O="$out" $(kernel_make_args) olddefconfig
+	if ! verify_config "$out/.config" >"$out/config-mismatch.txt"; then
+		cat "$out/config-mismatch.txt" >&2
+		grep -q CONFIG_RUST "$out/config-mismatch.txt" &&
+			warn "CONFIG_RUST was dropped: the kernel did not find a usable Rust toolchain; run 'make setup' and read its 'make rustavailable' output"
+		die "requested kernel options did not survive olddefconfig (listed above; full config: $out/.config)"
+	fi
+	log "configuration verified: every fragment option survived"
+}
+
+build() {
+	local src out start
+	src=$(kernel_src_dir)
+	out=$(kernel_build_dir)
+	if [ -e "$out/.rpi-wdt-built" ]; then
+		log "kernel: reusing cached build $out"
+		return
+	fi
+	mkdir -p "$out"
+	[ -e "$out/.config" ] && verify_config "$out/.config" >/dev/null || configure "$out" "$src"
+	start=$(date +%s)
+	log "building Image, modules and DTBs with -j$(jobs_for_make) in $out (about 8 minutes on 2 cores the first time)"
+	# shellcheck disable=SC2046
+	make -s -C "$src" O="$out" $(kernel_make_args) -j"$(jobs_for_make)" Image modules dtbs ||
+		die "kernel build failed (log above; build tree $out)"
+	rm -rf "$out/modules-install"
+	# shellcheck disable=SC2046
+	make -s -C "$src" O="$out" $(kernel_make_args) INSTALL_MOD_PATH="$out/modules-install" modules_install
+	echo $(( $(date +%s) - start )) > "$out/.rpi-wdt-build-seconds"
+	touch "$out/.rpi-wdt-built"
+	log "kernel built in $(cat "$out/.rpi-wdt-build-seconds") s: $out/arch/arm64/boot/Image"
+}
+
+case "${1:-}" in
+build) build ;;
+dir) kernel_build_dir ;;
+*) die "usage: $0 build|dir" ;;
+esac

@@ -1,0 +1,48 @@
+# shellcheck shell=bash
+# Shared settings for the build scripts: where things live, which versions are used, how to log.
+# Sourced, never run. Every path that outlives a clone lives under $RPI_WDT_CACHE.
+
+set -euo pipefail
+
+PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RPI_WDT_CACHE=${RPI_WDT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rpi-rust-wdt}
+
+# Toolchain pins. Debian 12's rustc-web is the only rustc here with library sources (rust-web-src);
+# rustup's rustc comes first on PATH and must never reach the kernel build.
+KERNEL_SERIES=7.3
+BINDGEN_VERSION=0.73.2
+KERNEL_RUSTC=/usr/bin/rustc
+LIBCLANG_PATH=/usr/lib/llvm-19/lib
+CROSS_COMPILE=aarch64-linux-gnu-
+BINDGEN="$RPI_WDT_CACHE/bindgen-$BINDGEN_VERSION/bin/bindgen"
+QEMU_SYSTEM=${QEMU_SYSTEM:-qemu-system-aarch64}
+
+KERNEL_SRC_ROOT="$RPI_WDT_CACHE/linux-source"
+DOWNLOADS="$RPI_WDT_CACHE/downloads"
+
+export LIBCLANG_PATH
+
+log()  { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+warn() { printf '\033[1;33mwarning:\033[0m %s\n' "$*" >&2; }
+die()  { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# The kernel source tree that setup extracted (one directory per Debian package version).
+kernel_src_dir() {
+	local current="$KERNEL_SRC_ROOT/current"
+	[ -e "$current/Makefile" ] || die "no kernel source under $current: run 'make setup' first"
+	readlink -f "$current"
+}
+
+# Arguments every kernel make invocation needs (config, build, M= module builds).
+kernel_make_args() {
+	printf '%s\n' ARCH=arm64 "CROSS_COMPILE=$CROSS_COMPILE" "RUSTC=$KERNEL_RUSTC" \
+		"BINDGEN=$BINDGEN" "HOSTRUSTC=$KERNEL_RUSTC"
+}
+
+jobs_for_make() {
+	echo $(( $(nproc) + 1 ))
+}
+
+sha256_of() {
+	cat "$@" | sha256sum | cut -c1-16
+}

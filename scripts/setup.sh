@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Installs and prepares everything the build needs, idempotently:
+#   1. Debian 12 packages (cross compilers, Debian's rustc-web with its library sources, libclang 19, dtc,
+#      QEMU 10 from bookworm-backports, the arm64 Rust std for userspace cross builds);
+#   2. the Linux source from Debian's trixie-backports linux-source-7.3 package: downloaded and extracted
+#      through a private apt state, never installed (nothing from that suite touches this host's apt);
+#   3. busybox-static for arm64 (downloaded, extracted: it is the guest's shell, not the host's);
+#   4. bindgen-cli, pinned, with cargo install --locked, into the cache;
+#   5. the kernel's own `make rustavailable`, the proof that the kernel accepts this Rust toolchain.
+# Each step prints what it does; a failure stops with the name of the missing piece.
+source "$(dirname "$0")/lib.sh"
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"
+	elif command -v sudo >/dev/null; then sudo "$@"
+	else die "need root to run: $* (install sudo or run 'make setup' as root)"
+	fi
+}
+
+BUILD_PACKAGES=(
+	make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
+	flex bison bc libssl-dev libelf-dev cpio kmod xz-utils zstd file
+	device-tree-compiler rustc-web rust-web-src libclang1-19
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross python3-venv
+)
+ARM64_PACKAGES=(libstd-rust-web-dev:arm64)
+BACKPORTS_PACKAGES=(qemu-system-arm)
+BACKPORTS_LIST=/etc/apt/sources.list.d/rpi-rust-wdt-bookworm-backports.sources
+
+missing_packages() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+	done
+}
+
+setup_apt() {
+	. /etc/os-release
+	[ "${VERSION_CODENAME:-}" = bookworm ] ||
+		warn "this project is verified on Debian 12 (bookworm); this host is ${PRETTY_NAME:-unknown}"
+
+	local need_update=0
+	if [ ! -e "$BACKPORTS_LIST" ]; then
+		log "adding apt suite bookworm-backports (for QEMU 10 with raspi3b/raspi4b): $BACKPORTS_LIST"
+		as_root tee "$BACKPORTS_LIST" >/dev/null <<-LIST
+		Types: deb deb-src
+		URIs: http://deb.debian.org/debian
+		Suites: bookworm-backports
+		Components: main non-free-firmware
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+		LIST
+		need_update=1
+	fi
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		log "adding dpkg architecture arm64 (for the aarch64 Rust std used by userspace cross builds)"
+		as_root dpkg --add-architecture arm64
+		need_update=1
+	fi
+
+	local missing missing_bpo
+	missing=$(missing_packages "${BUILD_PACKAGES[@]}" "${ARM64_PACKAGES[@]}")
+	missing_bpo=$(missing_packages "${BACKPORTS_PACKAGES[@]}")
+	if [ -z "$missing$missing_bpo" ]; then
+		log "Debian packages: all present"
+		return
+	fi
+	if [ "$need_update" = 1 ] || [ -n "$missing$missing_bpo" ]; then
+		log "apt-get update"
+		as_root apt-get update -qq || die "apt-get update failed: check network access to deb.debian.org"
+	fi
+	if [ -n "$missing" ]; then
+		log "installing:" $missing
+		# shellcheck disable=SC2086
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing ||
+			die "apt-get install failed for: $missing"
+	fi
+	if [ -n "$missing_bpo" ]; then
+		log "installing from bookworm-backports:" $missing_bpo
+		# shellcheck disable=SC2086
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			-t bookworm-backports $missing_bpo ||
+			die "apt-get install -t bookworm-backports failed for: $missing_bpo"
+	fi
+}
+
+# apt-get with a private state directory that knows only one extra suite. Used to download, never install.
+private_apt() {
+	local suite=$1 dir="$RPI_WDT_CACHE/apt/$1"; shift
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	cat > "$dir/sources.list" <<-LIST
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
+	LIST
+	apt-get -q -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
+		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
+		-o APT::Sandbox::User=root "$@"
+}
+
+setup_kernel_source() {
+	if [ -e "$KERNEL_SRC_ROOT/current/Makefile" ]; then
+		log "kernel source: $(readlink -f "$KERNEL_SRC_ROOT/current")"
+		return
+	fi
+	local pkg="linux-source-$KERNEL_SERIES"
+	log "downloading $pkg from trixie-backports (private apt state; not installed)"
+	mkdir -p "$DOWNLOADS"
+	private_apt trixie-backports update -qq >/dev/null ||
+		die "could not read the trixie-backports index: check network access to deb.debian.org"
+	(cd "$DOWNLOADS" && private_apt trixie-backports download "$pkg") ||
+		die "could not download $pkg from trixie-backports"
+	local deb version tmp
+	deb=$(ls -t "$DOWNLOADS/${pkg}"_*.deb | head -n1)
+	version=$(dpkg-deb -f "$deb" Version)
+	tmp="$KERNEL_SRC_ROOT/.extract-$$"
+	rm -rf "$tmp"; mkdir -p "$tmp"
+	log "extracting $pkg $version"
+	dpkg-deb -x "$deb" "$tmp/deb"
+	tar -C "$tmp" -xf "$tmp/deb/usr/src/$pkg.tar.xz" || die "could not unpack $pkg.tar.xz"
+	[ -e "$tmp/$pkg/Makefile" ] || die "unexpected layout in $deb: no $pkg/Makefile"
+	rm -rf "$KERNEL_SRC_ROOT/$version"
+	mv "$tmp/$pkg" "$KERNEL_SRC_ROOT/$version"
+	rm -rf "$tmp"
+	ln -sfn "$version" "$KERNEL_SRC_ROOT/current"
+	log "kernel source: $KERNEL_SRC_ROOT/$version"
+}
+
+setup_busybox() {
+	local dir="$RPI_WDT_CACHE/busybox-arm64"
+	if [ -x "$dir/bin/busybox" ]; then
+		log "busybox (arm64): $dir/bin/busybox"
+		return
+	fi
+	log "downloading busybox-static:arm64 (guest shell; not installed on the host)"
+	mkdir -p "$DOWNLOADS"
+	(cd "$DOWNLOADS" && apt-get -q download busybox-static:arm64) ||
+		die "could not download busybox-static:arm64 (is the arm64 architecture added? run 'make setup')"
+	rm -rf "$dir.tmp"
+	dpkg-deb -x "$(ls -t "$DOWNLOADS"/busybox-static_*_arm64.deb | head -n1)" "$dir.tmp"
+	file "$dir.tmp/bin/busybox" | grep -q 'aarch64.*statically linked' ||
+		die "busybox-static:arm64 is not a static aarch64 binary"
+	rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
+setup_bindgen() {
+	if [ -x "$BINDGEN" ] && "$BINDGEN" --version | grep -q "$BINDGEN_VERSION"; then
+		log "bindgen: $("$BINDGEN" --version)"
+		return
+	fi
+	log "installing bindgen-cli $BINDGEN_VERSION with cargo install --locked (about 2 minutes)"
+	cargo install --quiet --locked --version "=$BINDGEN_VERSION" --root "$(dirname "$(dirname "$BINDGEN")")" \
+		bindgen-cli || die "cargo install bindgen-cli $BINDGEN_VERSION failed"
+}
+
+DTSCHEMA_VERSION=2026.9
+
+setup_dtschema() {
+	local venv="$RPI_WDT_CACHE/dtschema-venv"
+	if "$venv/bin/python" -c "import dtschema, sys; sys.exit(dtschema.__version__ != '$DTSCHEMA_VERSION')" 2>/dev/null; then
+		log "dtschema: $DTSCHEMA_VERSION"
+		return
+	fi
+	log "installing dtschema $DTSCHEMA_VERSION from PyPI into $venv (validates the overlay binding)"
+	rm -rf "$venv"
+	python3 -m venv "$venv" || die "python3 -m venv failed (is python3-venv installed?)"
+	"$venv/bin/pip" install -q "dtschema==$DTSCHEMA_VERSION" || die "pip install dtschema==$DTSCHEMA_VERSION failed"
+}
+
+check_rustavailable() {
+	local src
+	src=$(kernel_src_dir)
+	log "checking the kernel accepts this Rust toolchain: make rustavailable"
+	[ -d /usr/lib/rustlib/src/rust/library ] || [ -d "$("$KERNEL_RUSTC" --print sysroot)/lib/rustlib/src/rust/library" ] ||
+		die "Rust library sources missing: install rust-web-src (apt-get install rust-web-src)"
+	# shellcheck disable=SC2046
+	make -s -C "$src" $(kernel_make_args) O="$RPI_WDT_CACHE/rustavailable-check" rustavailable ||
+		die "the kernel rejects the Rust toolchain (rustc $KERNEL_RUSTC, bindgen $BINDGEN, libclang $LIBCLANG_PATH): see the message above"
+}
+
+mkdir -p "$RPI_WDT_CACHE"
+log "cache: $RPI_WDT_CACHE"
+setup_apt
+setup_kernel_source
+setup_busybox
+setup_bindgen
+setup_dtschema
+check_rustavailable
+log "setup complete"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every test stage and ends with one line: "TOTAL: N passed, N failed, N skipped".
+#   host     cargo test of the workspace (pure driver logic, ABI against the kernel's uapi header,
+#            harness units), and formatting of all Rust sources
+#   binding  the overlay's dt-schema binding against both boards' DTBs
+#   qemu     rpi-wdt-systest on each board in $BOARDS (default "rpi3 rpi4")
+# Every stage runs even if an earlier one failed; the exit status is non-zero if any check failed.
+source "$(dirname "$0")/lib.sh"
+set +e
+
+boards=${BOARDS:-rpi3 rpi4}
+results="$PROJECT_ROOT/out/test-results"
+mkdir -p "$results"
+passed=0 failed=0 skipped=0
+
+add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
+
+stage() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+
+stage "host: cargo test (workspace, with the kernel uapi header check)"
+header="$(kernel_src_dir)/include/uapi/linux/watchdog.h"
+RPI_WDT_UAPI_HEADER="$header" cargo test --workspace --color never -- --include-ignored 2>&1 | tee "$results/host.log"
+cargo_status=${PIPESTATUS[0]}
+read -r p f < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$results/host.log")
+[ "$cargo_status" = 0 ] || [ "$f" -gt 0 ] || f=1   # a build failure runs no test: count it
+add "$p" "$f"
+
+stage "host: formatting (rustfmt --check)"
+if (cd "$PROJECT_ROOT" && cargo fmt --check && rustfmt --check --edition 2021 --config-path rustfmt.toml driver/*.rs); then
+	echo "ok - rustfmt"; add 1 0
+else
+	echo "not ok - rustfmt: run 'cargo fmt' and 'rustfmt --edition 2021 driver/*.rs'"; add 0 1
+fi
+
+stage "binding: dt-schema"
+bash "$PROJECT_ROOT/scripts/check-binding.sh" | tee "$results/binding.log"
+add "$(grep -c '^ok ' "$results/binding.log")" "$(grep -c '^not ok ' "$results/binding.log")"
+
+stage "qemu: system tests on $boards"
+board_args=()
+for b in $boards; do board_args+=(--board "$b"); done
+"$PROJECT_ROOT/target/release/rpi-wdt-systest" --initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" \
+	--results "$results" "${board_args[@]}" | tee "$results/qemu.log"
+qemu_status=${PIPESTATUS[0]}
+read -r p f s < <(tail -n1 "$results/qemu.log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
+[ "$qemu_status" = 0 ] || [ "$f" -gt 0 ] || f=1
+add "$p" "$f" "$s"
+
+echo
+echo "results and console logs: $results"
+echo "TOTAL: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]

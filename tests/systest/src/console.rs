@@ -1,0 +1,293 @@
+//! A QEMU guest and its serial console: boot it through `scripts/qemu.sh`, wait for text with a
+//! timeout, run shell commands and read their output and exit status, and stop it.
+//!
+//! Commands run in the guest's shell on the console. Their output is framed by markers printed with
+//! `printf '@@%s@@\n' B<n>`: the typed command line (which the tty echoes) never contains the printed
+//! marker, so the frame is found even with echo on. Everything QEMU prints is kept (the transcript) and
+//! written to a log file as it arrives.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// What went wrong talking to the guest.
+#[derive(Debug)]
+pub enum ConsoleError {
+    /// The text did not appear in time.
+    Timeout { waiting_for: String, after: Duration },
+    /// QEMU exited while we waited.
+    Exited { waiting_for: String },
+    /// Spawning or writing failed.
+    Io(io::Error),
+}
+
+impl std::fmt::Display for ConsoleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConsoleError::Timeout { waiting_for, after } => {
+                write!(f, "timed out after {:.0} s waiting for {waiting_for:?}", after.as_secs_f64())
+            }
+            ConsoleError::Exited { waiting_for } => {
+                write!(f, "QEMU exited while waiting for {waiting_for:?}")
+            }
+            ConsoleError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl From<io::Error> for ConsoleError {
+    fn from(e: io::Error) -> Self {
+        ConsoleError::Io(e)
+    }
+}
+
+/// A command's result.
+#[derive(Debug)]
+pub struct Output {
+    /// The shell's `$?`.
+    pub status: i32,
+    /// What the command printed (stdout and stderr), without carriage returns or terminal escapes.
+    pub text: String,
+}
+
+#[derive(Default)]
+struct Transcript {
+    text: String,
+    closed: bool,
+}
+
+/// A running guest.
+pub struct Guest {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    transcript: Arc<(Mutex<Transcript>, Condvar)>,
+    cursor: usize,
+    seq: u32,
+    log_path: PathBuf,
+}
+
+/// How to boot a guest.
+pub struct BootSpec<'a> {
+    pub project_root: &'a Path,
+    pub board: &'a str,
+    pub initramfs: &'a Path,
+    pub kernel_args: Vec<String>,
+    pub log_path: PathBuf,
+    /// Let a guest reset reboot the machine instead of ending QEMU.
+    pub allow_reboot: bool,
+}
+
+impl Guest {
+    /// Starts QEMU. Returns once the process runs; use [`Guest::expect`] to wait for the boot.
+    pub fn boot(spec: &BootSpec<'_>) -> Result<Guest, ConsoleError> {
+        if let Some(dir) = spec.log_path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut command = Command::new("bash");
+        command
+            .arg(spec.project_root.join("scripts/qemu.sh"))
+            .arg(spec.board)
+            .arg(spec.initramfs)
+            .args(&spec.kernel_args)
+            .env("QEMU_TIMEOUT", "3600")
+            .env("QEMU_ALLOW_REBOOT", if spec.allow_reboot { "1" } else { "0" })
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            command.process_group(0);
+        }
+        let mut child = command.spawn()?;
+        let transcript = Arc::new((Mutex::new(Transcript::default()), Condvar::new()));
+        let log = Arc::new(Mutex::new(File::create(&spec.log_path)?));
+        let readers = [
+            Box::new(child.stdout.take().expect("piped stdout")) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().expect("piped stderr")) as Box<dyn Read + Send>,
+        ];
+        let open_streams = Arc::new(Mutex::new(readers.len()));
+        for mut stream in readers {
+            let transcript = Arc::clone(&transcript);
+            let log = Arc::clone(&log);
+            let open_streams = Arc::clone(&open_streams);
+            thread::spawn(move || {
+                let mut chunk = [0u8; 4096];
+                loop {
+                    let n = match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    let _ = log.lock().unwrap().write_all(&chunk[..n]);
+                    let (lock, cond) = &*transcript;
+                    lock.lock()
+                        .unwrap()
+                        .text
+                        .push_str(&String::from_utf8_lossy(&chunk[..n]).replace('\r', ""));
+                    cond.notify_all();
+                }
+                let mut open = open_streams.lock().unwrap();
+                *open -= 1;
+                if *open == 0 {
+                    let (lock, cond) = &*transcript;
+                    lock.lock().unwrap().closed = true;
+                    cond.notify_all();
+                }
+            });
+        }
+        Ok(Guest {
+            stdin: child.stdin.take(),
+            child,
+            transcript,
+            cursor: 0,
+            seq: 0,
+            log_path: spec.log_path.clone(),
+        })
+    }
+
+    /// The console log file.
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+
+    /// Waits until `needle` appears after what earlier waits consumed; returns the text up to and
+    /// including it, and consumes it.
+    pub fn expect(&mut self, needle: &str, timeout: Duration) -> Result<String, ConsoleError> {
+        self.expect_any(&[needle], timeout).map(|(_, text)| text)
+    }
+
+    /// Waits for the first of several needles; returns its index and the text up to and including it.
+    pub fn expect_any(
+        &mut self,
+        needles: &[&str],
+        timeout: Duration,
+    ) -> Result<(usize, String), ConsoleError> {
+        let deadline = Instant::now() + timeout;
+        let (lock, cond) = &*self.transcript;
+        let mut transcript = lock.lock().unwrap();
+        loop {
+            let unread = &transcript.text[self.cursor..];
+            let found = needles
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| unread.find(n).map(|at| (at, i, n.len())))
+                .min();
+            if let Some((at, index, len)) = found {
+                let text = unread[..at + len].to_string();
+                self.cursor += at + len;
+                return Ok((index, text));
+            }
+            let waiting_for = needles.join(" | ");
+            if transcript.closed {
+                return Err(ConsoleError::Exited { waiting_for });
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(ConsoleError::Timeout { waiting_for, after: timeout });
+            }
+            transcript = cond.wait_timeout(transcript, deadline - now).unwrap().0;
+        }
+    }
+
+    /// Types a line on the console.
+    pub fn send_line(&mut self, line: &str) -> Result<(), ConsoleError> {
+        let stdin = self.stdin.as_mut().ok_or_else(|| io::Error::other("console closed"))?;
+        stdin.write_all(line.as_bytes())?;
+        stdin.write_all(b"\n")?;
+        stdin.flush()?;
+        Ok(())
+    }
+
+    /// Runs a shell command in the guest and returns its output and exit status.
+    pub fn run(&mut self, command: &str, timeout: Duration) -> Result<Output, ConsoleError> {
+        self.seq += 1;
+        let n = self.seq;
+        self.send_line(&format!("printf '@@%s@@\\n' B{n}; {command} ; printf '@@%s@@\\n' \"E{n}:$?\""))?;
+        self.expect(&format!("@@B{n}@@\n"), timeout)?;
+        let body = self.expect(&format!("@@E{n}:"), timeout)?;
+        let tail = self.expect("@@", Duration::from_secs(5))?;
+        let status = tail.trim_end_matches("@@").trim().parse().unwrap_or(-1);
+        let text = strip_terminal_escapes(body.trim_end_matches(&format!("@@E{n}:")));
+        Ok(Output { status, text })
+    }
+
+    /// Waits for QEMU to exit by itself.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Result<ExitStatus, ConsoleError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if Instant::now() >= deadline {
+                return Err(ConsoleError::Timeout { waiting_for: "QEMU to exit".into(), after: timeout });
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Everything the console printed so far.
+    pub fn transcript(&self) -> String {
+        strip_terminal_escapes(&self.transcript.0.lock().unwrap().text)
+    }
+
+    /// The last `lines` lines of the console, for failure messages.
+    pub fn tail(&self, lines: usize) -> String {
+        let text = self.transcript();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
+    /// Stops QEMU (and the wrapper script) if it still runs.
+    pub fn kill(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let pgid = self.child.id();
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pgid}")]).status();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Drop for Guest {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Removes terminal control sequences (the shell's cursor queries, colours) from console text.
+pub fn strip_terminal_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'[') {
+            chars.next();
+            // Parameters and intermediates, then one final byte in @..~.
+            for c in chars.by_ref() {
+                if ('@'..='~').contains(&c) {
+                    break;
+                }
+            }
+        } else {
+            chars.next();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_terminal_escapes;
+
+    #[test]
+    fn strips_cursor_queries_and_colours() {
+        assert_eq!(strip_terminal_escapes("a\u{1b}[6nb\u{1b}[1;34mc\u{1b}[0m"), "abc");
+        assert_eq!(strip_terminal_escapes("plain"), "plain");
+    }
+}

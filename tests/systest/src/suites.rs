@@ -1,0 +1,315 @@
+//! The checks, boot by boot. Every check is named `<board>/<area>/<what>`; a failure carries the reason
+//! and the console tail, and the full console log is kept under the results directory.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::console::{BootSpec, Guest};
+use crate::ktap;
+use crate::report::{Report, Status};
+use crate::splat;
+
+const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
+const READY_MARKER: &str = "rpi-wdt: ready";
+const PROMPT: &str = "rpi-wdt-qemu# ";
+const KUNIT_SUITE: &str = "rpi_wdt_state_machine";
+const KUNIT_CASES: usize = 19;
+const DRIVER_DIR: &str = "/sys/bus/platform/drivers/rpi_wdt";
+const TESTS_DIR: &str = "/usr/libexec/rpi-wdt-tests";
+
+/// Records checks for one board.
+struct Session<'a> {
+    board: &'a str,
+    report: &'a mut Report,
+}
+
+impl Session<'_> {
+    fn record(&mut self, name: &str, status: Status, started: Instant) {
+        self.report.record(&format!("{}/{}", self.board, name), status, started.elapsed());
+    }
+
+    fn check(
+        &mut self,
+        name: &str,
+        guest: &mut Guest,
+        f: impl FnOnce(&mut Guest) -> Result<(), String>,
+    ) -> bool {
+        let started = Instant::now();
+        let result = f(guest);
+        let passed = result.is_ok();
+        let status = match result {
+            Ok(()) => Status::Pass,
+            Err(why) => Status::Fail(format!(
+                "{why}\n--- console tail ({}) ---\n{}",
+                guest.log_path().display(),
+                guest.tail(25)
+            )),
+        };
+        self.record(name, status, started);
+        passed
+    }
+
+    /// Records each line of a TAP stream printed by a guest program as its own check.
+    fn tap_checks(&mut self, prefix: &str, output: &str, started: Instant) -> usize {
+        let mut seen = 0;
+        for line in output.lines() {
+            let (status, rest) = if let Some(rest) = line.strip_prefix("not ok ") {
+                (false, rest)
+            } else if let Some(rest) = line.strip_prefix("ok ") {
+                (true, rest)
+            } else {
+                continue;
+            };
+            let Some((_, rest)) = rest.split_once(" - ") else { continue };
+            let (name, detail) = rest.split_once(": ").unwrap_or((rest, ""));
+            let status = if status { Status::Pass } else { Status::Fail(detail.to_string()) };
+            self.record(&format!("{prefix}/{name}"), status, started);
+            seen += 1;
+        }
+        seen
+    }
+}
+
+/// Runs `command`; a non-zero status is an error carrying the output.
+fn sh(guest: &mut Guest, command: &str) -> Result<String, String> {
+    let out = guest.run(command, COMMAND_TIMEOUT).map_err(|e| format!("`{command}`: {e}"))?;
+    if out.status != 0 {
+        return Err(format!("`{command}` exited {}:\n{}", out.status, out.text.trim_end()));
+    }
+    Ok(out.text)
+}
+
+fn boot(root: &Path, board: &str, initramfs: &Path, results: &Path, name: &str) -> Result<Guest, String> {
+    let spec = BootSpec {
+        project_root: root,
+        board,
+        initramfs,
+        kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
+        log_path: results.join(format!("{board}-{name}.log")),
+        allow_reboot: false,
+    };
+    let mut guest = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
+    guest.expect(READY_MARKER, BOOT_TIMEOUT).map_err(|e| format!("{e}\n{}", guest.tail(30)))?;
+    guest.expect(PROMPT, BOOT_TIMEOUT).map_err(|e| format!("no shell prompt: {e}\n{}", guest.tail(30)))?;
+    guest.run("stty -echo", COMMAND_TIMEOUT).map_err(|e| e.to_string())?;
+    Ok(guest)
+}
+
+/// Boots, recording the boot as a check; None if it failed.
+fn boot_checked(
+    s: &mut Session<'_>,
+    root: &Path,
+    initramfs: &Path,
+    results: &Path,
+    name: &str,
+) -> Option<Guest> {
+    let started = Instant::now();
+    match boot(root, s.board, initramfs, results, name) {
+        Ok(guest) => {
+            s.record(&format!("boot/{name}_reaches_userspace"), Status::Pass, started);
+            Some(guest)
+        }
+        Err(why) => {
+            s.record(&format!("boot/{name}_reaches_userspace"), Status::Fail(why), started);
+            None
+        }
+    }
+}
+
+fn no_splat(text: &str) -> Result<(), String> {
+    let found = splat::find(text, 12);
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} kernel report(s):\n{}", found.len(), found.join("\n---\n")))
+    }
+}
+
+pub fn run_board(root: &Path, board: &str, initramfs: &Path, results: &Path, report: &mut Report) {
+    let mut s = Session { board, report };
+    main_boot(&mut s, root, initramfs, results);
+    reboot_boot(&mut s, root, initramfs, results);
+    start_boot(&mut s, root, initramfs, results);
+}
+
+fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
+    let Some(mut g) = boot_checked(s, root, initramfs, results, "main") else { return };
+
+    s.check("foundation/rust_module_loads_and_unloads", &mut g, |g| {
+        sh(g, "modprobe rust_minimal && grep -q '^rust_minimal ' /proc/modules")?;
+        sh(g, "rmmod rust_minimal && ! grep -q '^rust_minimal ' /proc/modules")?;
+        let log = sh(g, "dmesg | grep 'Rust minimal sample'")?;
+        if log.contains("(init)") && log.contains("(exit)") {
+            Ok(())
+        } else {
+            Err(format!("init/exit messages missing:\n{log}"))
+        }
+    });
+    s.check("foundation/vermagic_matches_kernel", &mut g, |g| {
+        let release = sh(g, "uname -r")?.trim().to_string();
+        for module in ["rust_minimal", "rpi_wdt"] {
+            let vermagic = sh(g, &format!("modinfo -F vermagic {module}"))?;
+            if !vermagic.trim().starts_with(&format!("{release} ")) {
+                return Err(format!(
+                    "{module}: vermagic {:?} does not match uname -r {release:?}",
+                    vermagic.trim()
+                ));
+            }
+        }
+        Ok(())
+    });
+
+    s.check("driver/autoloaded_from_overlay", &mut g, |g| {
+        sh(g, "grep -q '^rpi_wdt ' /proc/modules")
+            .map_err(|e| format!("rpi_wdt not loaded by coldplug: {e}"))?;
+        let bound = sh(g, &format!("ls {DRIVER_DIR}"))?;
+        let device = bound
+            .split_whitespace()
+            .find(|d| d.ends_with(".watchdog"))
+            .ok_or("no device bound to rpi_wdt")?;
+        let compatible = sh(g, &format!("tr '\\0' ' ' < {DRIVER_DIR}/{device}/of_node/compatible"))?;
+        if !compatible.contains("rpi-rust-wdt,bcm2835-pm-wdt") {
+            return Err(format!("bound device's compatible is {compatible:?}"));
+        }
+        let alias = sh(g, &format!("grep rpi_wdt /lib/modules/$(uname -r)/modules.alias"))?;
+        if !alias.contains("of:N*T*Crpi-rust-wdt,bcm2835-pm-wdt") {
+            return Err(format!("modules.alias lacks the OF alias:\n{alias}"));
+        }
+        Ok(())
+    });
+    s.check("driver/nodes_are_root_only_0600", &mut g, |g| {
+        let modes = sh(g, "stat -c '%n %a %u %g %F' /dev/rpi-wdt /dev/rpi-wdt-ctl")?;
+        for node in ["/dev/rpi-wdt ", "/dev/rpi-wdt-ctl "] {
+            let line = modes.lines().find(|l| l.starts_with(node)).ok_or(format!("{node}missing"))?;
+            if !line.ends_with("600 0 0 character special file") {
+                return Err(format!("{line}: expected mode 600, owner root"));
+            }
+        }
+        Ok(())
+    });
+
+    let started = Instant::now();
+    match sh(&mut g, "dmesg") {
+        Ok(dmesg) => match ktap::suite(&dmesg, KUNIT_SUITE) {
+            Some(suite) => {
+                for case in &suite.cases {
+                    let status = if case.skipped {
+                        Status::Skip("skipped by KUnit".into())
+                    } else if case.ok {
+                        Status::Pass
+                    } else {
+                        Status::Fail(format!("KUnit case failed; see dmesg in {}", g.log_path().display()))
+                    };
+                    s.record(&format!("kunit/{}", case.name), status, started);
+                }
+                let complete = suite.cases.len() == KUNIT_CASES;
+                let status = if suite.ok && complete {
+                    Status::Pass
+                } else {
+                    Status::Fail(format!(
+                        "suite ok: {}, {} of {KUNIT_CASES} cases reported",
+                        suite.ok,
+                        suite.cases.len()
+                    ))
+                };
+                s.record(&format!("kunit/{KUNIT_SUITE}"), status, started);
+            }
+            None => s.record(
+                &format!("kunit/{KUNIT_SUITE}"),
+                Status::Fail("no KTAP output for the suite in dmesg (is CONFIG_KUNIT=y?)".into()),
+                started,
+            ),
+        },
+        Err(why) => s.record(&format!("kunit/{KUNIT_SUITE}"), Status::Fail(why), started),
+    }
+
+    for (prefix, program) in [("abi64", "rpi-wdt-abi-check"), ("abi32_compat", "rpi-wdt-abi-check32")] {
+        let started = Instant::now();
+        match g.run(&format!("{program} ctl"), COMMAND_TIMEOUT) {
+            Ok(out) => {
+                let seen = s.tap_checks(prefix, &out.text, started);
+                let status = if out.status == 0 && seen > 0 {
+                    Status::Pass
+                } else {
+                    Status::Fail(format!(
+                        "{program} exited {} after {seen} checks:\n{}",
+                        out.status, out.text
+                    ))
+                };
+                s.record(&format!("{prefix}/program_completed"), status, started);
+            }
+            Err(e) => s.record(&format!("{prefix}/program_completed"), Status::Fail(e.to_string()), started),
+        }
+    }
+
+    s.check("driver/open_file_survives_unbind_with_enodev", &mut g, |g| {
+        let out = sh(g, &format!("rpi-wdt-abi-check unbind $(basename {DRIVER_DIR}/*.watchdog)"))?;
+        if out.contains("not ok") {
+            Err(out)
+        } else {
+            Ok(())
+        }
+    });
+    s.check("driver/unbind_bind_20_cycles", &mut g, |g| {
+        sh(g, &format!("sh {TESTS_DIR}/unbind-bind-cycles.sh 20")).map(drop)
+    });
+    s.check("driver/rmmod_refused_while_open", &mut g, |g| {
+        sh(g, &format!("sh {TESTS_DIR}/rmmod-while-open.sh")).map(drop)
+    });
+    s.check("driver/rmmod_modprobe_10_cycles", &mut g, |g| {
+        sh(g, &format!("sh {TESTS_DIR}/rmmod-modprobe-cycles.sh 10")).map(drop)
+    });
+
+    s.check("kernel/no_oops_warn_bug_lockdep_main_boot", &mut g, |g| {
+        let dmesg = sh(g, "dmesg")?;
+        no_splat(&dmesg)?;
+        no_splat(&g.transcript())
+    });
+
+    s.check("driver/poweroff_ends_qemu_through_driver", &mut g, |g| {
+        g.send_line("poweroff").map_err(|e| e.to_string())?;
+        g.expect("reboot: Power down", Duration::from_secs(60)).map_err(|e| e.to_string())?;
+        let status = g.wait_exit(Duration::from_secs(30)).map_err(|e| format!("QEMU did not exit: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("QEMU exited with {status}"))
+        }
+    });
+}
+
+fn reboot_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
+    let Some(mut g) = boot_checked(s, root, initramfs, results, "reboot") else { return };
+    s.check("driver/reboot_resets_through_driver", &mut g, |g| {
+        g.send_line("reboot").map_err(|e| e.to_string())?;
+        g.expect("reboot: Restarting system", Duration::from_secs(60)).map_err(|e| e.to_string())?;
+        // -no-reboot turns the watchdog's reset into QEMU exiting.
+        let status = g.wait_exit(Duration::from_secs(30)).map_err(|e| format!("no reset: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("QEMU exited with {status}"))
+        }
+    });
+    s.check("kernel/no_oops_warn_bug_lockdep_reboot_boot", &mut g, |g| no_splat(&g.transcript()));
+}
+
+fn start_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
+    let Some(mut g) = boot_checked(s, root, initramfs, results, "start") else { return };
+    s.check("driver/start_resets_stock_qemu_at_once", &mut g, |g| {
+        g.send_line("rpi-wdt-abi-check start").map_err(|e| e.to_string())?;
+        let status =
+            g.wait_exit(Duration::from_secs(30)).map_err(|e| format!("no reset after START: {e}"))?;
+        let transcript = g.transcript();
+        if transcript.contains("reboot: Restarting system") {
+            return Err("the kernel rebooted; expected the watchdog itself to reset the machine".into());
+        }
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("QEMU exited with {status}"))
+        }
+    });
+    s.check("kernel/no_oops_warn_bug_lockdep_start_boot", &mut g, |g| no_splat(&g.transcript()));
+}
