@@ -15,13 +15,14 @@ export RPI_WDT_CACHE
 OUT := out
 INITRAMFS := $(OUT)/initramfs.cpio.gz
 SETUP_STAMP := $(RPI_WDT_CACHE)/stamps/setup-$(shell cat scripts/setup.sh scripts/lib.sh | sha256sum | cut -c1-16)
-GUEST_BINS = $(OUT)/guest/rpi-wdt-abi-check $(OUT)/guest/rpi-wdt-abi-check32
+GUEST_BINS = $(OUT)/wdtctl/wdtctl $(OUT)/guest/rpi-wdt-abi-check $(OUT)/guest/rpi-wdt-abi-check32 \
+	$(OUT)/guest/rpi-wdt-run-as
 
-.PHONY: help setup kernel driver overlay dtbs guest rootfs qemu run test test-host systest clean distclean
+.PHONY: help setup kernel driver overlay dtbs guest userspace rootfs qemu run test test-host systest clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "other targets: setup kernel driver overlay dtbs guest rootfs qemu BOARD=rpi3|rpi4 clean distclean"
+	@echo "other targets: setup kernel driver overlay dtbs guest userspace rootfs qemu BOARD=rpi3|rpi4 clean distclean"
 
 setup: $(SETUP_STAMP)
 $(SETUP_STAMP): scripts/setup.sh scripts/lib.sh
@@ -44,7 +45,10 @@ dtbs: kernel
 guest: setup
 	bash scripts/guest.sh
 
-rootfs: driver guest
+userspace: setup
+	bash scripts/userspace.sh
+
+rootfs: driver guest userspace
 	bash scripts/initramfs.sh $(INITRAMFS) $(GUEST_BINS)
 
 qemu: rootfs

@@ -3,6 +3,7 @@
 #   out/include/rpi_wdt_abi.h         the control ABI for C, generated from driver/core/src/abi.rs
 #   out/guest/rpi-wdt-abi-check       aarch64
 #   out/guest/rpi-wdt-abi-check32     32-bit ARM (armhf), for the compat ioctl path
+#   out/guest/rpi-wdt-run-as          runs a command as an unprivileged user (busybox has no su)
 # Prints the programs' paths, one per line.
 source "$(dirname "$0")/lib.sh"
 
@@ -17,5 +18,8 @@ aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-abi-check" "$PROJECT
 	die "aarch64 build of abi_check.c failed"
 arm-linux-gnueabihf-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-abi-check32" "$PROJECT_ROOT/tests/guest/abi_check.c" ||
 	die "armhf build of abi_check.c failed (is gcc-arm-linux-gnueabihf installed? run 'make setup')"
+aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-run-as" "$PROJECT_ROOT/tests/guest/run_as.c" ||
+	die "aarch64 build of run_as.c failed"
 echo "$OUT/guest/rpi-wdt-abi-check"
 echo "$OUT/guest/rpi-wdt-abi-check32"
+echo "$OUT/guest/rpi-wdt-run-as"

@@ -243,6 +243,8 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path)
         }
     }
 
+    wdtctl_checks(s, &mut g);
+
     s.check("driver/open_file_survives_unbind_with_enodev", &mut g, |g| {
         let out = sh(g, &format!("rpi-wdt-abi-check unbind $(basename {DRIVER_DIR}/*.watchdog)"))?;
         if out.contains("not ok") {
@@ -312,4 +314,146 @@ fn start_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path
         }
     });
     s.check("kernel/no_oops_warn_bug_lockdep_start_boot", &mut g, |g| no_splat(&g.transcript()));
+}
+
+/// Runs `command` and returns (status, output), whatever the status.
+fn sh_any(guest: &mut Guest, command: &str) -> Result<(i32, String), String> {
+    let out = guest.run(command, COMMAND_TIMEOUT).map_err(|e| format!("`{command}`: {e}"))?;
+    Ok((out.status, out.text))
+}
+
+fn expect_contains(what: &str, text: &str, needles: &[&str]) -> Result<(), String> {
+    match needles.iter().find(|n| !text.contains(*n)) {
+        Some(missing) => Err(format!("{what}: {missing:?} missing from:\n{text}")),
+        None => Ok(()),
+    }
+}
+
+fn expect_exit(guest: &mut Guest, command: &str, code: i32, needles: &[&str]) -> Result<(), String> {
+    let (status, text) = sh_any(guest, &format!("{command} 2>&1"))?;
+    if status != code {
+        return Err(format!("`{command}` exited {status}, expected {code}:\n{text}"));
+    }
+    expect_contains(command, &text, needles)
+}
+
+/// wdtctl against the real driver (control node) and, through the standard ABI, against softdog.
+fn wdtctl_checks(s: &mut Session<'_>, g: &mut Guest) {
+    s.check("wdtctl/info", g, |g| {
+        let out = sh(g, "wdtctl info")?;
+        expect_contains(
+            "wdtctl info",
+            &out,
+            &["rpi_wdt BCM2835 PM watchdog", "1..15 s", "MAGICCLOSE", "rpi_wdt control node"],
+        )
+    });
+    s.check("wdtctl/status_json", g, |g| {
+        let out = sh(g, "wdtctl --json status")?;
+        expect_contains(
+            "wdtctl --json status",
+            &out,
+            &[
+                "\"schema\":1",
+                "\"command\":\"status\"",
+                "\"ok\":true",
+                "\"running\":false",
+                "\"timeout_s\":15",
+                "\"interface\":\"control\"",
+            ],
+        )
+    });
+    s.check("wdtctl/bootstatus_power_on", g, |g| {
+        let out = sh(g, "wdtctl --json bootstatus")?;
+        expect_contains("wdtctl --json bootstatus", &out, &["\"cause\":\"power-on\"", "\"card_reset\":false"])
+    });
+    s.check("wdtctl/timeout_set_and_get", g, |g| {
+        let out = sh(g, "wdtctl timeout 9")?;
+        expect_contains("wdtctl timeout 9", &out, &["9 s (set)"])?;
+        let out = sh(g, "wdtctl --json timeout")?;
+        expect_contains("wdtctl --json timeout", &out, &["\"timeout_s\":9", "\"changed\":false"])?;
+        sh(g, "wdtctl timeout 15").map(drop)
+    });
+    s.check("wdtctl/timeout_out_of_range_exit_6", g, |g| {
+        expect_exit(g, "wdtctl timeout 16", 6, &["set timeout", "outside", "1..15 s"])?;
+        let out = sh(g, "wdtctl --json timeout")?;
+        expect_contains("timeout unchanged", &out, &["\"timeout_s\":15"])
+    });
+    s.check("wdtctl/ping_when_stopped_exit_6_with_hint", g, |g| {
+        expect_exit(g, "wdtctl ping", 6, &["/dev/rpi-wdt-ctl: ping", "not running", "wdtctl start"])
+    });
+    s.check("wdtctl/stop_when_stopped_ok", g, |g| {
+        let out = sh(g, "wdtctl stop")?;
+        expect_contains("wdtctl stop", &out, &["stopped"])
+    });
+    s.check("wdtctl/selftest_passes", g, |g| {
+        let out = sh(g, "wdtctl selftest")?;
+        expect_contains("wdtctl selftest", &out, &["out-of-range timeout refused", "result", "PASS"])?;
+        if out.contains("FAIL") {
+            return Err(out);
+        }
+        Ok(())
+    });
+    s.check("wdtctl/permission_denied_exit_4", g, |g| {
+        expect_exit(
+            g,
+            "rpi-wdt-run-as 65534 wdtctl info",
+            4,
+            &["/dev/rpi-wdt-ctl: open: Permission denied", "root"],
+        )
+    });
+    s.check("wdtctl/device_missing_exit_3_with_hint", g, |g| {
+        sh(g, "rmmod rpi_wdt")?;
+        let result = expect_exit(g, "wdtctl status", 3, &["No such file or directory", "modprobe rpi_wdt"]);
+        let json = sh_any(g, "wdtctl --json status");
+        sh(g, "modprobe rpi_wdt")?;
+        result?;
+        let (status, out) = json?;
+        if status != 3 {
+            return Err(format!("--json exit {status}"));
+        }
+        expect_contains(
+            "--json error",
+            &out,
+            &["\"ok\":false", "\"exit\":\"device-missing\"", "\"exit_code\":3"],
+        )
+    });
+    s.check("wdtctl/unknown_command_usage_exit_2", g, |g| expect_exit(g, "wdtctl frobnicate", 2, &["Usage"]));
+
+    // The standard ABI on another driver: softdog (C, watchdog core) with soft_noboot=1 never reboots.
+    s.check("wdtctl/softdog_info_timeout_selftest", g, |g| {
+        sh(g, "modprobe softdog soft_noboot=1")?;
+        let out = sh(g, "wdtctl --device /dev/watchdog0 info")?;
+        expect_contains("softdog info", &out, &["Software Watchdog", "standard watchdog ABI"])?;
+        let out = sh(g, "wdtctl --device /dev/watchdog0 timeout 20")?;
+        expect_contains("softdog timeout", &out, &["20 s (set)"])?;
+        let out = sh(g, "wdtctl --device /dev/watchdog0 selftest")?;
+        if out.contains("FAIL") {
+            return Err(out);
+        }
+        Ok(())
+    });
+    s.check("wdtctl/keepalive_count_then_magic_close", g, |g| {
+        let out = sh(g, "wdtctl --device /dev/watchdog0 keepalive --interval 1 --count 3")?;
+        expect_contains("keepalive", &out, &["ping 1", "ping 3", "stopped the watchdog (magic close)"])?;
+        let dmesg = sh(g, "dmesg | tail -n 5")?;
+        if dmesg.contains("did not stop") {
+            return Err(format!("magic close did not stop softdog:\n{dmesg}"));
+        }
+        Ok(())
+    });
+    s.check("wdtctl/keepalive_stops_on_sigterm", g, |g| {
+        let out = sh(
+            g,
+            "wdtctl --device /dev/watchdog0 keepalive --interval 1 > /tmp/ka.log & pid=$!; sleep 3; kill -TERM $pid; wait $pid; echo exit=$?; cat /tmp/ka.log",
+        )?;
+        expect_contains("keepalive + SIGTERM", &out, &["exit=0", "ping 2", "stopped the watchdog (magic close)"])
+    });
+    s.check("wdtctl/keepalive_leave_running", g, |g| {
+        let out =
+            sh(g, "wdtctl --device /dev/watchdog0 --json keepalive --interval 1 --count 1 --leave-running")?;
+        expect_contains("keepalive --leave-running", &out, &["\"stopped\":false", "\"pings\":1"])?;
+        let dmesg = sh(g, "dmesg | tail -n 3")?;
+        expect_contains("watchdog core noticed", &dmesg, &["did not stop"])?;
+        sh(g, "wdtctl --device /dev/watchdog0 stop && rmmod softdog").map(drop)
+    });
 }
