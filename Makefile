@@ -16,13 +16,16 @@ OUT := out
 INITRAMFS := $(OUT)/initramfs.cpio.gz
 SETUP_STAMP := $(RPI_WDT_CACHE)/stamps/setup-$(shell cat scripts/setup.sh scripts/lib.sh | sha256sum | cut -c1-16)
 GUEST_BINS = $(OUT)/wdtctl/wdtctl $(OUT)/guest/rpi-wdt-abi-check $(OUT)/guest/rpi-wdt-abi-check32 \
-	$(OUT)/guest/rpi-wdt-run-as
+	$(OUT)/guest/rpi-wdt-run-as $(OUT)/guest/watchdog-test $(OUT)/guest/rpi-wdt-reliability $(OUT)/guest/rpi-wdt-bench
 
-.PHONY: help setup kernel driver overlay dtbs guest userspace rootfs qemu run test test-host systest clean distclean
+.PHONY: help setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs debug-rootfs image images qemu run hil bench test test-host systest clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "other targets: setup kernel driver overlay dtbs guest userspace rootfs qemu BOARD=rpi3|rpi4 clean distclean"
+	@echo "other targets: setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs"
+	@echo "               image BOARD=rpi3|rpi4 [SSH_KEY=~/.ssh/id_ed25519.pub] (out/rpi-wdt-BOARD-sdcard.img)"
+	@echo "               qemu BOARD=rpi3|rpi4, hil TARGET=qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [HIL_ARGS=...]"
+	@echo "               bench, test-host, clean, distclean"
 
 setup: $(SETUP_STAMP)
 $(SETUP_STAMP): scripts/setup.sh scripts/lib.sh
@@ -48,8 +51,24 @@ guest: setup
 userspace: setup
 	bash scripts/userspace.sh
 
+qemu-build: setup
+	bash scripts/qemu-build.sh build
+
 rootfs: driver guest userspace
 	bash scripts/initramfs.sh $(INITRAMFS) $(GUEST_BINS)
+
+# The debug kernel (board/common/linux-debug.fragment) and its initramfs, for the reliability suite.
+debug-rootfs: guest userspace
+	KERNEL_VARIANT=debug bash scripts/kernel.sh build
+	KERNEL_VARIANT=debug bash scripts/driver.sh build
+	KERNEL_VARIANT=debug bash scripts/initramfs.sh $(OUT)/initramfs-debug.cpio.gz $(GUEST_BINS)
+
+image: driver guest userspace
+	bash scripts/image.sh $(BOARD) $(GUEST_BINS)
+
+images: driver guest userspace
+	bash scripts/image.sh rpi3 $(GUEST_BINS)
+	bash scripts/image.sh rpi4 $(GUEST_BINS)
 
 qemu: rootfs
 	bash scripts/qemu.sh $(BOARD) $(INITRAMFS)
@@ -58,9 +77,19 @@ run:
 	$(MAKE) --no-print-directory qemu BOARD=rpi3
 
 systest: setup
-	cargo build --release --quiet -p rpi-wdt-systest
+	cargo build --release --quiet -p rpi-wdt-systest -p rpi-wdt-hil
 
-test: rootfs dtbs systest
+TARGET ?= qemu:rpi3
+hil: rootfs systest
+	./target/release/rpi-wdt-hil --target $(TARGET) $(HIL_ARGS)
+
+fixture: setup
+	bash scripts/fixture.sh
+
+bench: rootfs systest qemu-build
+	bash scripts/bench.sh
+
+test: rootfs dtbs systest qemu-build fixture images debug-rootfs
 	bash scripts/test.sh
 
 test-host: setup

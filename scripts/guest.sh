@@ -4,6 +4,9 @@
 #   out/guest/rpi-wdt-abi-check       aarch64
 #   out/guest/rpi-wdt-abi-check32     32-bit ARM (armhf), for the compat ioctl path
 #   out/guest/rpi-wdt-run-as          runs a command as an unprivileged user (busybox has no su)
+#   out/guest/watchdog-test           the kernel's tools/testing/selftests/watchdog/watchdog-test.c
+#   out/guest/rpi-wdt-reliability     ioctl fuzzer and multi-threaded stress (reliability suite)
+#   out/guest/rpi-wdt-bench           ioctl latency (make bench)
 # Prints the programs' paths, one per line.
 source "$(dirname "$0")/lib.sh"
 
@@ -18,8 +21,18 @@ aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-abi-check" "$PROJECT
 	die "aarch64 build of abi_check.c failed"
 arm-linux-gnueabihf-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-abi-check32" "$PROJECT_ROOT/tests/guest/abi_check.c" ||
 	die "armhf build of abi_check.c failed (is gcc-arm-linux-gnueabihf installed? run 'make setup')"
+# The kernel's own watchdog ABI conformance program, unchanged.
+aarch64-linux-gnu-gcc -static -O2 -o "$OUT/guest/watchdog-test" \
+	"$(kernel_src_dir)/tools/testing/selftests/watchdog/watchdog-test.c" || die "watchdog-test build failed"
+aarch64-linux-gnu-gcc "${cflags[@]}" -pthread -o "$OUT/guest/rpi-wdt-reliability" "$PROJECT_ROOT/tests/guest/reliability.c" ||
+	die "aarch64 build of reliability.c failed"
+aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-bench" "$PROJECT_ROOT/tests/guest/bench.c" ||
+	die "aarch64 build of bench.c failed"
 aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-run-as" "$PROJECT_ROOT/tests/guest/run_as.c" ||
 	die "aarch64 build of run_as.c failed"
 echo "$OUT/guest/rpi-wdt-abi-check"
 echo "$OUT/guest/rpi-wdt-abi-check32"
 echo "$OUT/guest/rpi-wdt-run-as"
+echo "$OUT/guest/watchdog-test"
+echo "$OUT/guest/rpi-wdt-reliability"
+echo "$OUT/guest/rpi-wdt-bench"

@@ -4,9 +4,17 @@
 # the same inputs reuses the tree and does nothing.
 #   kernel.sh build       configure (if new) and build
 #   kernel.sh dir         print the build tree for the current inputs (it may not exist yet)
+# KERNEL_VARIANT selects the fragments: "test" (default: the kernel QEMU boots in make run/test) or
+# "debug" (test plus linux-debug.fragment, for the reliability suite). Every script that uses the kernel
+# build (driver, rootfs, qemu) follows the same variable.
 source "$(dirname "$0")/lib.sh"
 
 FRAGMENTS=("$PROJECT_ROOT/board/common/linux.fragment" "$PROJECT_ROOT/board/common/linux-test.fragment")
+case "${KERNEL_VARIANT:-test}" in
+test) ;;
+debug) FRAGMENTS+=("$PROJECT_ROOT/board/common/linux-debug.fragment") ;;
+*) die "KERNEL_VARIANT=${KERNEL_VARIANT}: expected test or debug" ;;
+esac
 
 kernel_build_dir() {
 	local src version key
@@ -68,7 +76,7 @@ build() {
 	mkdir -p "$out"
 	[ -e "$out/.config" ] && verify_config "$out/.config" >/dev/null || configure "$out" "$src"
 	start=$(date +%s)
-	log "building Image, modules and DTBs with -j$(jobs_for_make) in $out (about 8 minutes on 2 cores the first time)"
+	log "building Image, modules and DTBs with -j$(jobs_for_make) in $out (about 11 minutes on 2 cores the first time)"
 	# shellcheck disable=SC2046
 	make -s -C "$src" O="$out" $(kernel_make_args) -j"$(jobs_for_make)" Image modules dtbs ||
 		die "kernel build failed (log above; build tree $out)"

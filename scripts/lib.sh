@@ -15,7 +15,6 @@ KERNEL_RUSTC=/usr/bin/rustc
 LIBCLANG_PATH=/usr/lib/llvm-19/lib
 CROSS_COMPILE=aarch64-linux-gnu-
 BINDGEN="$RPI_WDT_CACHE/bindgen-$BINDGEN_VERSION/bin/bindgen"
-QEMU_SYSTEM=${QEMU_SYSTEM:-qemu-system-aarch64}
 
 KERNEL_SRC_ROOT="$RPI_WDT_CACHE/linux-source"
 DOWNLOADS="$RPI_WDT_CACHE/downloads"

@@ -4,8 +4,21 @@
 # It never hangs a terminal: power-off inside the guest ends QEMU, a guest reset ends it too (-no-reboot,
 # unless QEMU_ALLOW_REBOOT=1), and after QEMU_TIMEOUT seconds (default 900) it is stopped with a message.
 # Usage: qemu.sh BOARD INITRAMFS [extra kernel arguments...]
-# Environment: QEMU_SYSTEM (the qemu-system-aarch64 to run), QEMU_TIMEOUT, QEMU_ALLOW_REBOOT, QEMU_EXTRA_ARGS.
+#        qemu.sh --which     print the QEMU binary that would run, and its version
+# Environment: QEMU_SYSTEM (the qemu-system-aarch64 to run; default: the patched watchdog model if
+# 'make qemu-build' built it, else Debian's), QEMU_TIMEOUT, QEMU_ALLOW_REBOOT, QEMU_EXTRA_ARGS.
+# To boot an SD image's root filesystem instead of an initramfs (INITRAMFS is then "-"):
+#   QEMU_SD_IMAGE (raw image, power-of-two size), QEMU_KERNEL, QEMU_DTB, QEMU_APPEND (the whole command
+#   line), QEMU_CONSOLE=aux (the console on the mini UART, QEMU's second serial port, as on a board).
 source "$(dirname "$0")/lib.sh"
+
+QEMU_SYSTEM=${QEMU_SYSTEM:-$(bash "$PROJECT_ROOT/scripts/qemu-build.sh" path)}
+QEMU_SYSTEM=${QEMU_SYSTEM:-qemu-system-aarch64}
+if [ "${1:-}" = --which ]; then
+	command -v "$QEMU_SYSTEM" || die "$QEMU_SYSTEM not found: run 'make setup'"
+	"$QEMU_SYSTEM" --version | head -n1
+	exit 0
+fi
 
 board=${1:?usage: $0 BOARD INITRAMFS [kernel args...]}
 initramfs=${2:?usage: $0 BOARD INITRAMFS [kernel args...]}
@@ -15,21 +28,33 @@ conf="$PROJECT_ROOT/board/$board/qemu.env"
 # shellcheck disable=SC1090
 source "$conf"
 kbuild=$(bash "$PROJECT_ROOT/scripts/kernel.sh" dir)
-image="$kbuild/arch/arm64/boot/Image"
+image=${QEMU_KERNEL:-$kbuild/arch/arm64/boot/Image}
 [ -e "$image" ] || die "no kernel Image: run 'make kernel' first"
-dtb=$(bash "$PROJECT_ROOT/scripts/dtb.sh" board "$board")
+dtb=${QEMU_DTB:-$(bash "$PROJECT_ROOT/scripts/dtb.sh" board "$board")}
 command -v "$QEMU_SYSTEM" >/dev/null || die "$QEMU_SYSTEM not found: run 'make setup'"
 
 timeout_s=${QEMU_TIMEOUT:-900}
 serial=stdio
 [ -t 0 ] && serial=mon:stdio
-args=(-M "$QEMU_MACHINE" -kernel "$image" -dtb "$dtb" -initrd "$initramfs"
-	-append "$KERNEL_CMDLINE rdinit=/init $*" -display none -serial "$serial" -monitor none)
+args=(-M "$QEMU_MACHINE" -kernel "$image" -dtb "$dtb" -display none -monitor none)
+if [ -n "${QEMU_SD_IMAGE:-}" ]; then
+	args+=(-drive "if=sd,format=raw,file=$QEMU_SD_IMAGE" -append "${QEMU_APPEND:?QEMU_APPEND is needed with QEMU_SD_IMAGE} $*")
+else
+	args+=(-initrd "$initramfs" -append "$KERNEL_CMDLINE rdinit=/init $*")
+fi
+if [ "${QEMU_CONSOLE:-}" = aux ]; then
+	args+=(-serial null -serial "$serial")
+else
+	args+=(-serial "$serial")
+fi
 [ "${QEMU_ALLOW_REBOOT:-0}" = 1 ] || args+=(-no-reboot)
 # shellcheck disable=SC2206
 args+=(${QEMU_EXTRA_ARGS:-})
 
-[ -t 0 ] && log "booting $board ($QEMU_MACHINE); quit with Ctrl-A X, or 'poweroff' in the guest"
+if [ -t 0 ]; then
+	log "booting $board ($QEMU_MACHINE) with $("$QEMU_SYSTEM" --version | head -n1)"
+	log "quit with Ctrl-A X, or 'poweroff' in the guest"
+fi
 status=0
 timeout --foreground "$timeout_s" "$QEMU_SYSTEM" "${args[@]}" || status=$?
 if [ "$status" = 124 ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and prepares everything the build needs, idempotently:
 #   1. Debian 12 packages (cross compilers, Debian's rustc-web with its library sources, libclang 19, dtc,
-#      QEMU 10 from bookworm-backports, the arm64 Rust std for userspace cross builds);
+#      QEMU 10 from bookworm-backports and what building it from source needs, the arm64 Rust std for
+#      userspace cross builds);
 #   2. the Linux source from Debian's trixie-backports linux-source-7.3 package: downloaded and extracted
 #      through a private apt state, never installed (nothing from that suite touches this host's apt);
 #   3. busybox-static for arm64 (downloaded, extracted: it is the guest's shell, not the host's);
@@ -22,6 +23,8 @@ BUILD_PACKAGES=(
 	flex bison bc libssl-dev libelf-dev cpio kmod xz-utils zstd file
 	device-tree-compiler rustc-web rust-web-src libclang1-19
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross python3-venv
+	ninja-build pkg-config libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
+	openssh-client lld-19 genimage mtools dosfstools e2fsprogs fdisk
 )
 ARM64_PACKAGES=(libstd-rust-web-dev:arm64)
 BACKPORTS_PACKAGES=(qemu-system-arm)
@@ -83,12 +86,13 @@ setup_apt() {
 	fi
 }
 
-# apt-get with a private state directory that knows only one extra suite. Used to download, never install.
+# apt-get with a private state directory that knows only one suite and component. Used to download,
+# never install: the host's apt never sees it.
 private_apt() {
-	local suite=$1 dir="$RPI_WDT_CACHE/apt/$1"; shift
+	local suite=$1 component=$2 dir="$RPI_WDT_CACHE/apt/$1-$2"; shift 2
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
 	cat > "$dir/sources.list" <<-LIST
-	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite $component
 	LIST
 	apt-get -q -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
@@ -104,9 +108,9 @@ setup_kernel_source() {
 	local pkg="linux-source-$KERNEL_SERIES"
 	log "downloading $pkg from trixie-backports (private apt state; not installed)"
 	mkdir -p "$DOWNLOADS"
-	private_apt trixie-backports update -qq >/dev/null ||
+	private_apt trixie-backports main update -qq >/dev/null ||
 		die "could not read the trixie-backports index: check network access to deb.debian.org"
-	(cd "$DOWNLOADS" && private_apt trixie-backports download "$pkg") ||
+	(cd "$DOWNLOADS" && private_apt trixie-backports main download "$pkg") ||
 		die "could not download $pkg from trixie-backports"
 	local deb version tmp
 	deb=$(ls -t "$DOWNLOADS/${pkg}"_*.deb | head -n1)
@@ -132,13 +136,62 @@ setup_busybox() {
 	fi
 	log "downloading busybox-static:arm64 (guest shell; not installed on the host)"
 	mkdir -p "$DOWNLOADS"
-	(cd "$DOWNLOADS" && apt-get -q download busybox-static:arm64) ||
+	(cd "$DOWNLOADS" && apt-get -q -o APT::Sandbox::User=root download busybox-static:arm64) ||
 		die "could not download busybox-static:arm64 (is the arm64 architecture added? run 'make setup')"
 	rm -rf "$dir.tmp"
 	dpkg-deb -x "$(ls -t "$DOWNLOADS"/busybox-static_*_arm64.deb | head -n1)" "$dir.tmp"
 	file "$dir.tmp/bin/busybox" | grep -q 'aarch64.*statically linked' ||
 		die "busybox-static:arm64 is not a static aarch64 binary"
 	rm -rf "$dir"; mv "$dir.tmp" "$dir"
+}
+
+# The guest's SSH server for the HIL runner in QEMU: Debian's dropbear and the arm64 libraries it links,
+# downloaded and extracted (not installed on the host); the rootfs build copies what the binary needs.
+DROPBEAR_PACKAGES=(dropbear-bin libc6 libcrypt1 libtomcrypt1 libtommath1 libgmp10 zlib1g)
+
+setup_dropbear() {
+	local dir="$RPI_WDT_CACHE/dropbear-arm64" p
+	if [ -x "$dir/root/usr/sbin/dropbear" ]; then
+		log "dropbear (arm64): $dir"
+		return
+	fi
+	log "downloading dropbear and its libraries for arm64 (the guest's SSH server; not installed on the host)"
+	rm -rf "$dir.tmp"
+	mkdir -p "$dir.tmp/debs"
+	(cd "$dir.tmp/debs" && apt-get -q -o APT::Sandbox::User=root download "${DROPBEAR_PACKAGES[@]/%/:arm64}") ||
+		die "could not download ${DROPBEAR_PACKAGES[*]} for arm64"
+	for p in "$dir.tmp"/debs/*.deb; do dpkg-deb -x "$p" "$dir.tmp/root"; done
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+}
+
+# The Raspberry Pi boot firmware for the offline SD image (make image): Debian's raspi-firmware, from
+# bookworm's non-free-firmware component, downloaded and extracted (not installed on the host).
+setup_raspi_firmware() {
+	local dir="$RPI_WDT_CACHE/raspi-firmware"
+	if [ -e "$dir/usr/lib/raspi-firmware/start4.elf" ]; then
+		log "raspi-firmware: $dir"
+		return
+	fi
+	log "downloading raspi-firmware from bookworm non-free-firmware (private apt state; not installed)"
+	mkdir -p "$DOWNLOADS"
+	private_apt bookworm non-free-firmware update -qq >/dev/null ||
+		die "could not read bookworm's non-free-firmware index: check network access to deb.debian.org"
+	(cd "$DOWNLOADS" && private_apt bookworm non-free-firmware -o APT::Sandbox::User=root download raspi-firmware) ||
+		die "could not download raspi-firmware"
+	rm -rf "$dir.tmp"
+	dpkg-deb -x "$(ls -t "$DOWNLOADS"/raspi-firmware_*_all.deb | head -n1)" "$dir.tmp"
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+}
+
+# The key the HIL runner logs in to QEMU guests with (their /root/.ssh/authorized_keys).
+setup_hil_key() {
+	local key="$RPI_WDT_CACHE/hil/id_ed25519"
+	[ -e "$key" ] && return
+	mkdir -p "$(dirname "$key")"
+	ssh-keygen -q -t ed25519 -N '' -C rpi-wdt-hil -f "$key" || die "ssh-keygen failed"
+	log "HIL ssh key for QEMU guests: $key"
 }
 
 setup_bindgen() {
@@ -181,6 +234,9 @@ log "cache: $RPI_WDT_CACHE"
 setup_apt
 setup_kernel_source
 setup_busybox
+setup_dropbear
+setup_raspi_firmware
+setup_hil_key
 setup_bindgen
 setup_dtschema
 check_rustavailable

@@ -4,6 +4,10 @@
 #            harness units), and formatting of all Rust sources
 #   binding  the overlay's dt-schema binding against both boards' DTBs
 #   qemu     rpi-wdt-systest on each board in $BOARDS (default "rpi3 rpi4")
+#   image    both SD images checked (partitions, boot files, overlay, root filesystem), and the Pi 3
+#            image's root filesystem booted in QEMU from the emulated SD card
+#   hil      rpi-wdt-hil on each target in $HIL_TARGETS (default "qemu:rpi3 qemu:rpi4")
+#   reliability  the reliability suite on the debug kernel (KERNEL_VARIANT=debug), raspi3b
 # Every stage runs even if an earlier one failed; the exit status is non-zero if any check failed.
 source "$(dirname "$0")/lib.sh"
 set +e
@@ -44,6 +48,36 @@ for b in $boards; do board_args+=(--board "$b"); done
 qemu_status=${PIPESTATUS[0]}
 read -r p f s < <(tail -n1 "$results/qemu.log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
 [ "$qemu_status" = 0 ] || [ "$f" -gt 0 ] || f=1
+add "$p" "$f" "$s"
+
+stage "image: SD images checked, and the Pi 3 image's root filesystem booted from the emulated SD card"
+for board in rpi3 rpi4; do
+	bash "$PROJECT_ROOT/scripts/check-image.sh" "$board" "$PROJECT_ROOT/out/rpi-wdt-$board-sdcard.img" | tee "$results/image-$board.log"
+	add "$(grep -c '^ok ' "$results/image-$board.log")" "$(grep -c '^not ok ' "$results/image-$board.log")"
+done
+"$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite image --board rpi3 --initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" \
+	--results "$results" | tee "$results/image-boot.log"
+image_status=${PIPESTATUS[0]}
+read -r p f s < <(tail -n1 "$results/image-boot.log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
+[ "$image_status" = 0 ] || [ "$f" -gt 0 ] || f=1
+add "$p" "$f" "$s"
+
+for target in ${HIL_TARGETS:-qemu:rpi3 qemu:rpi4}; do
+	stage "hil: $target"
+	log_name="hil-${target//[:\/@]/_}.log"
+	"$PROJECT_ROOT/target/release/rpi-wdt-hil" --target "$target" --results "$results" | tee "$results/$log_name"
+	hil_status=${PIPESTATUS[0]}
+	read -r p f s < <(tail -n1 "$results/$log_name" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
+	[ "$hil_status" = 0 ] || [ "$f" -gt 0 ] || f=1
+	add "$p" "$f" "$s"
+done
+
+stage "reliability: fuzzing, stress, bind and load cycles, kmemleak, on the debug kernel (raspi3b)"
+KERNEL_VARIANT=debug "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite reliability --board rpi3 \
+	--initramfs "$PROJECT_ROOT/out/initramfs-debug.cpio.gz" --results "$results" | tee "$results/reliability.log"
+rel_status=${PIPESTATUS[0]}
+read -r p f s < <(tail -n1 "$results/reliability.log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
+[ "$rel_status" = 0 ] || [ "$f" -gt 0 ] || f=1
 add "$p" "$f" "$s"
 
 echo

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Cross-builds wdtctl as a static aarch64 binary with Debian's rustc and its aarch64 std
-# (libstd-rust-web-dev:arm64), and collects what the build generated:
+# Cross-builds wdtctl as a static aarch64 binary (crt-static: .cargo/config.toml) with Debian's rustc and
+# its aarch64 std (libstd-rust-web-dev:arm64), and collects what the build generated:
 #   out/wdtctl/wdtctl                       the binary (for the QEMU rootfs, the SD image, scp to a board)
 #   out/wdtctl/completions/{wdtctl.bash,_wdtctl,wdtctl.fish}
 #   out/wdtctl/man/wdtctl.1
@@ -14,7 +14,6 @@ out="$PROJECT_ROOT/out/wdtctl"
 
 (cd "$PROJECT_ROOT" && RUSTC="$KERNEL_RUSTC" \
 	CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
-	RUSTFLAGS="-C target-feature=+crt-static" \
 	cargo build --quiet --release --locked -p wdtctl --target "$target" --target-dir "$target_dir") ||
 	die "wdtctl cross build failed (errors above)"
 

@@ -6,6 +6,8 @@
  * prove the compat path (the ABI structs have one layout for both).
  *
  * Usage: rpi-wdt-abi-check ctl             control node checks; never arms the watchdog
+ *        rpi-wdt-abi-check std             standard node checks; arms the watchdog and stops it again
+ *                                          (needs a countdown that counts: a board or the patched QEMU)
  *        rpi-wdt-abi-check unbind DEVICE   an open control file after unbind gets ENODEV, then rebind
  *        rpi-wdt-abi-check start           START through the control node (stock QEMU resets at once)
  *
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/watchdog.h>
 
@@ -161,6 +164,161 @@ static void ctl_checks(void)
 	close(fd);
 }
 
+static uint32_t ctl_flags(void)
+{
+	struct rpi_wdt_state st;
+	int fd = open_ctl();
+	uint32_t flags = ioctl(fd, RPI_WDT_IOC_STATE, &st) == 0 ? st.flags : 0xffffffffu;
+
+	close(fd);
+	return flags;
+}
+
+static uint64_t ctl_pings(void)
+{
+	struct rpi_wdt_state st;
+	int fd = open_ctl();
+	uint64_t pings = ioctl(fd, RPI_WDT_IOC_STATE, &st) == 0 ? st.ping_count : 0;
+
+	close(fd);
+	return pings;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The standard ABI end to end, leaving the watchdog stopped. Timeout 3 s; nothing waits that long. */
+static void std_checks(void)
+{
+	struct watchdog_info info;
+	int fd, fd2, err, v, left, flags;
+	uint64_t pings;
+	char *ro;
+
+	fd = open(RPI_WDT_NODE, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("Bail out! cannot open %s: %s\n", RPI_WDT_NODE, strerror(errno));
+		exit(2);
+	}
+	check(ctl_flags() & RPI_WDT_STATE_RUNNING, "std_open_arms", "flags %#x", ctl_flags());
+	check(ctl_flags() & RPI_WDT_STATE_OPEN, "std_open_flag", "flags %#x", ctl_flags());
+	fd2 = open(RPI_WDT_NODE, O_WRONLY | O_CLOEXEC);
+	check(fd2 < 0 && errno == EBUSY, "std_second_open_ebusy", "fd %d errno %d", fd2, errno);
+	if (fd2 >= 0)
+		close(fd2);
+
+	err = ioctl_errno(fd, WDIOC_GETSUPPORT, &info);
+	check(err == 0 && info.options == RPI_WDT_SUPPORTED_OPTIONS, "std_getsupport_options", "err %d options %#x",
+	      err, info.options);
+	check(strstr((char *)info.identity, "rpi_wdt") != NULL, "std_getsupport_identity", "'%.32s'", info.identity);
+
+	v = 3;
+	err = ioctl_errno(fd, WDIOC_SETTIMEOUT, &v);
+	check(err == 0 && v == 3, "std_settimeout_returns_value_set", "err %d v %d", err, v);
+	v = 0;
+	err = ioctl_errno(fd, WDIOC_GETTIMEOUT, &v);
+	check(err == 0 && v == 3, "std_gettimeout", "err %d v %d", err, v);
+	{
+		static const int bad[] = { 0, -1, 16, 3600 };
+		char name[64];
+		unsigned i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			v = bad[i];
+			err = ioctl_errno(fd, WDIOC_SETTIMEOUT, &v);
+			v = 0;
+			ioctl(fd, WDIOC_GETTIMEOUT, &v);
+			snprintf(name, sizeof(name), "std_settimeout_%d_einval_intact", bad[i]);
+			check(err == EINVAL && v == 3, name, "err %d timeout now %d", err, v);
+		}
+	}
+
+	left = -1;
+	ioctl(fd, WDIOC_KEEPALIVE, NULL);
+	err = ioctl_errno(fd, WDIOC_GETTIMELEFT, &left);
+	check(err == 0 && left >= 2 && left <= 3, "std_timeleft_after_ping", "err %d left %d", err, left);
+	sleep_ms(1500);
+	err = ioctl_errno(fd, WDIOC_GETTIMELEFT, &left);
+	check(err == 0 && left >= 0 && left <= 1, "std_timeleft_decreases", "err %d left %d after 1.5 s", err, left);
+	pings = ctl_pings();
+	err = ioctl_errno(fd, WDIOC_KEEPALIVE, &v);
+	ioctl(fd, WDIOC_GETTIMELEFT, &left);
+	check(err == 0 && left >= 2 && ctl_pings() == pings + 1, "std_keepalive_restarts_countdown",
+	      "err %d left %d pings %llu", err, left, (unsigned long long)(ctl_pings() - pings));
+	flags = 0;
+	ioctl(fd, WDIOC_GETSTATUS, &flags);
+	check(flags & WDIOF_KEEPALIVEPING, "std_getstatus_keepaliveping", "flags %#x", flags);
+	ioctl(fd, WDIOC_GETSTATUS, &flags);
+	check(!(flags & WDIOF_KEEPALIVEPING), "std_getstatus_keepaliveping_clears", "flags %#x", flags);
+
+	pings = ctl_pings();
+	check(write(fd, "x", 1) == 1 && ctl_pings() == pings + 1, "std_write_pings", "pings %llu",
+	      (unsigned long long)(ctl_pings() - pings));
+	errno = 0;
+	{
+		/* An unmapped address the compiler cannot see through. */
+		static const void *volatile bad_buffer = (const void *)8;
+
+		check(write(fd, bad_buffer, 4) < 0 && errno == EFAULT, "std_write_bad_buffer_efault", "errno %d", errno);
+	}
+
+	v = WDIOS_DISABLECARD;
+	err = ioctl_errno(fd, WDIOC_SETOPTIONS, &v);
+	check(err == 0 && !(ctl_flags() & RPI_WDT_STATE_RUNNING), "std_disablecard_stops", "err %d", err);
+	v = WDIOS_ENABLECARD;
+	err = ioctl_errno(fd, WDIOC_SETOPTIONS, &v);
+	check(err == 0 && (ctl_flags() & RPI_WDT_STATE_RUNNING), "std_enablecard_starts", "err %d", err);
+	v = WDIOS_TEMPPANIC;
+	err = ioctl_errno(fd, WDIOC_SETOPTIONS, &v);
+	check(err == EINVAL && (ctl_flags() & RPI_WDT_STATE_RUNNING), "std_setoptions_unknown_einval", "err %d", err);
+
+	v = -1;
+	err = ioctl_errno(fd, WDIOC_GETPRETIMEOUT, &v);
+	check(err == 0 && v == 0, "std_getpretimeout_zero", "err %d v %d", err, v);
+	v = 1;
+	err = ioctl_errno(fd, WDIOC_SETPRETIMEOUT, &v);
+	check(err == EOPNOTSUPP, "std_setpretimeout_eopnotsupp", "err %d", err);
+	err = ioctl_errno(fd, WDIOC_GETTEMP, &v);
+	check(err == ENOTTY, "std_gettemp_enotty", "err %d", err);
+	err = ioctl_errno(fd, _IO('W', 0x3f), NULL);
+	check(err == ENOTTY, "std_unknown_ioctl_enotty", "err %d", err);
+	err = ioctl_errno(fd, WDIOC_GETSUPPORT, NULL);
+	check(err == EFAULT, "std_getsupport_null_efault", "err %d", err);
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (ro != MAP_FAILED) {
+		*(int *)ro = 5;
+		mprotect(ro, 4096, PROT_READ);
+		err = ioctl_errno(fd, WDIOC_SETTIMEOUT, ro);
+		v = 0;
+		ioctl(fd, WDIOC_GETTIMEOUT, &v);
+		check(err == EFAULT && v == 3, "std_settimeout_readonly_reply_efault_intact", "err %d timeout %d", err, v);
+		munmap(ro, 4096);
+	}
+	{
+		struct rpi_wdt_boot_status boot;
+		int ctl = open_ctl();
+
+		ioctl(ctl, RPI_WDT_IOC_BOOT_STATUS, &boot);
+		close(ctl);
+		v = -1;
+		err = ioctl_errno(fd, WDIOC_GETBOOTSTATUS, &v);
+		check(err == 0 && (uint32_t)v == boot.wdiof_flags, "std_getbootstatus_matches_control_node",
+		      "err %d std %#x ctl %#x", err, v, boot.wdiof_flags);
+	}
+
+	check(write(fd, "V", 1) == 1, "std_write_magic", "errno %d", errno);
+	flags = 0;
+	ioctl(fd, WDIOC_GETSTATUS, &flags);
+	check(flags & WDIOF_MAGICCLOSE, "std_getstatus_magicclose_armed", "flags %#x", flags);
+	close(fd);
+	check(!(ctl_flags() & (RPI_WDT_STATE_RUNNING | RPI_WDT_STATE_OPEN)), "std_magic_close_stops",
+	      "flags %#x", ctl_flags());
+}
+
 static int write_sysfs(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY), ok;
@@ -197,6 +355,8 @@ int main(int argc, char **argv)
 	printf("# rpi-wdt-abi-check %s (%zu-bit)\n", mode, sizeof(long) * 8);
 	if (!strcmp(mode, "ctl")) {
 		ctl_checks();
+	} else if (!strcmp(mode, "std")) {
+		std_checks();
 	} else if (!strcmp(mode, "unbind") && argc > 2) {
 		unbind_checks(argv[2]);
 	} else if (!strcmp(mode, "start")) {
@@ -206,7 +366,7 @@ int main(int argc, char **argv)
 		check(ioctl_errno(fd, RPI_WDT_IOC_START, NULL) == 0, "ctl_start", "start failed");
 		close(fd);
 	} else {
-		fprintf(stderr, "usage: %s ctl | unbind DEVICE | start\n", argv[0]);
+		fprintf(stderr, "usage: %s ctl | std | unbind DEVICE | start\n", argv[0]);
 		return 2;
 	}
 	printf("1..%d\n# %d passed, %d failed\n", checks, checks - failures, failures);

@@ -89,4 +89,10 @@ pub struct KeepaliveArgs {
     /// Stop after this many pings instead of waiting for a signal.
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,
+    /// Drive a heartbeat for the HIL fixture on this GPIO (e.g. gpiochip0:17): high while keeping the
+    /// watchdog alive, a 5 ms low pulse on every ping. With --leave-running, wdtctl keeps holding the
+    /// line after closing the watchdog until the board resets or a signal arrives, so the fixture can
+    /// time the expiry from the last pulse.
+    #[arg(long, value_name = "CHIP:LINE")]
+    pub heartbeat_gpio: Option<String>,
 }

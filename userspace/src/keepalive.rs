@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crate::cli::KeepaliveArgs;
 use crate::device::StandardWatchdog;
 use crate::error::{Error, Exit, Operation};
+use crate::gpio::Heartbeat;
 use crate::output::{Interface, KeepaliveReport, Report};
 
 /// The interval: as asked, else half the timeout, at least one second.
@@ -24,6 +25,7 @@ pub fn run(path: &str, args: &KeepaliveArgs, progress: bool) -> Result<Report, E
             .map_err(|e| Error::other(path, Operation::Signals, e.to_string(), Exit::Other))?;
     }
 
+    let heartbeat = args.heartbeat_gpio.as_deref().map(Heartbeat::request).transpose()?;
     let wdt = StandardWatchdog::open(path)?;
     if let Some(seconds) = args.timeout {
         wdt.set_timeout(seconds)?;
@@ -45,6 +47,9 @@ pub fn run(path: &str, args: &KeepaliveArgs, progress: bool) -> Result<Report, E
     let mut pings = 0u64;
     let interval = Duration::from_secs(u64::from(interval_s));
     while !stop.load(Ordering::Relaxed) && args.count.is_none_or(|count| pings < count) {
+        if let Some(line) = &heartbeat {
+            line.pulse()?;
+        }
         wdt.keepalive()?;
         pings += 1;
         if progress {

@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod device;
 mod error;
+mod gpio;
 mod keepalive;
 mod output;
 mod remote;

@@ -4,32 +4,36 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::console::{BootSpec, Guest};
-use crate::ktap;
-use crate::report::{Report, Status};
-use crate::splat;
+use rpi_wdt_testkit::console::{BootSpec, Guest};
+use rpi_wdt_testkit::ktap;
+use rpi_wdt_testkit::report::{Report, Status};
+use rpi_wdt_testkit::splat;
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
-const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
+pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
 const READY_MARKER: &str = "rpi-wdt: ready";
 const PROMPT: &str = "rpi-wdt-qemu# ";
 const KUNIT_SUITE: &str = "rpi_wdt_state_machine";
 const KUNIT_CASES: usize = 19;
 const DRIVER_DIR: &str = "/sys/bus/platform/drivers/rpi_wdt";
-const TESTS_DIR: &str = "/usr/libexec/rpi-wdt-tests";
+pub const TESTS_DIR: &str = "/usr/libexec/rpi-wdt-tests";
 
 /// Records checks for one board.
-struct Session<'a> {
-    board: &'a str,
+pub struct Session<'a> {
+    pub board: &'a str,
     report: &'a mut Report,
 }
 
-impl Session<'_> {
-    fn record(&mut self, name: &str, status: Status, started: Instant) {
+impl<'a> Session<'a> {
+    pub fn new(board: &'a str, report: &'a mut Report) -> Self {
+        Session { board, report }
+    }
+
+    pub fn record(&mut self, name: &str, status: Status, started: Instant) {
         self.report.record(&format!("{}/{}", self.board, name), status, started.elapsed());
     }
 
-    fn check(
+    pub fn check(
         &mut self,
         name: &str,
         guest: &mut Guest,
@@ -51,7 +55,7 @@ impl Session<'_> {
     }
 
     /// Records each line of a TAP stream printed by a guest program as its own check.
-    fn tap_checks(&mut self, prefix: &str, output: &str, started: Instant) -> usize {
+    pub fn tap_checks(&mut self, prefix: &str, output: &str, started: Instant) -> usize {
         let mut seen = 0;
         for line in output.lines() {
             let (status, rest) = if let Some(rest) = line.strip_prefix("not ok ") {
@@ -72,7 +76,7 @@ impl Session<'_> {
 }
 
 /// Runs `command`; a non-zero status is an error carrying the output.
-fn sh(guest: &mut Guest, command: &str) -> Result<String, String> {
+pub fn sh(guest: &mut Guest, command: &str) -> Result<String, String> {
     let out = guest.run(command, COMMAND_TIMEOUT).map_err(|e| format!("`{command}`: {e}"))?;
     if out.status != 0 {
         return Err(format!("`{command}` exited {}:\n{}", out.status, out.text.trim_end()));
@@ -80,19 +84,64 @@ fn sh(guest: &mut Guest, command: &str) -> Result<String, String> {
     Ok(out.text)
 }
 
-fn boot(root: &Path, board: &str, initramfs: &Path, results: &Path, name: &str) -> Result<Guest, String> {
+/// The QEMU the tests run: Debian's, or the project's watchdog model (`make qemu-build`).
+pub struct Qemu {
+    pub model: bool,
+    version: String,
+}
+
+impl Qemu {
+    /// Asks scripts/qemu.sh which binary it would run.
+    pub fn detect(root: &Path) -> Result<Qemu, String> {
+        let out = std::process::Command::new("bash")
+            .arg(root.join("scripts/qemu.sh"))
+            .arg("--which")
+            .output()
+            .map_err(|e| format!("cannot run scripts/qemu.sh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("scripts/qemu.sh --which failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let text = String::from_utf8_lossy(&out.stdout).trim().replace('\n', ": ");
+        Ok(Qemu { model: text.contains("rpi-wdt-model"), version: text })
+    }
+
+    pub fn describe(&self) -> String {
+        let kind = if self.model { "patched watchdog model" } else { "stock (no watchdog countdown)" };
+        format!("QEMU {kind}: {}", self.version)
+    }
+}
+
+const STOCK_SKIP: &str = "stock QEMU's PM model resets at once and never counts WDOG down; \
+                          build the watchdog model with 'make qemu-build'";
+
+/// Waits for the shell after a (re)boot and prepares it.
+pub fn await_shell(guest: &mut Guest) -> Result<(), String> {
+    guest.expect(READY_MARKER, BOOT_TIMEOUT).map_err(|e| format!("{e}\n{}", guest.tail(30)))?;
+    guest.expect(PROMPT, BOOT_TIMEOUT).map_err(|e| format!("no shell prompt: {e}\n{}", guest.tail(30)))?;
+    guest.run("stty -echo", COMMAND_TIMEOUT).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn boot(
+    root: &Path,
+    board: &str,
+    initramfs: &Path,
+    results: &Path,
+    name: &str,
+    allow_reboot: bool,
+) -> Result<Guest, String> {
     let spec = BootSpec {
         project_root: root,
         board,
         initramfs,
         kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
         log_path: results.join(format!("{board}-{name}.log")),
-        allow_reboot: false,
+        allow_reboot,
+        qemu_args: if allow_reboot { "-msg timestamp=on -trace bcm2835_powermgt_wdog_expired" } else { "" },
+        env: Vec::new(),
     };
     let mut guest = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
-    guest.expect(READY_MARKER, BOOT_TIMEOUT).map_err(|e| format!("{e}\n{}", guest.tail(30)))?;
-    guest.expect(PROMPT, BOOT_TIMEOUT).map_err(|e| format!("no shell prompt: {e}\n{}", guest.tail(30)))?;
-    guest.run("stty -echo", COMMAND_TIMEOUT).map_err(|e| e.to_string())?;
+    await_shell(&mut guest)?;
     Ok(guest)
 }
 
@@ -104,8 +153,20 @@ fn boot_checked(
     results: &Path,
     name: &str,
 ) -> Option<Guest> {
+    boot_checked_with(s, root, initramfs, results, name, false)
+}
+
+/// Boots (letting guest resets reboot the machine if `allow_reboot`), recording the boot as a check.
+pub fn boot_checked_with(
+    s: &mut Session<'_>,
+    root: &Path,
+    initramfs: &Path,
+    results: &Path,
+    name: &str,
+    allow_reboot: bool,
+) -> Option<Guest> {
     let started = Instant::now();
-    match boot(root, s.board, initramfs, results, name) {
+    match boot(root, s.board, initramfs, results, name, allow_reboot) {
         Ok(guest) => {
             s.record(&format!("boot/{name}_reaches_userspace"), Status::Pass, started);
             Some(guest)
@@ -117,7 +178,7 @@ fn boot_checked(
     }
 }
 
-fn no_splat(text: &str) -> Result<(), String> {
+pub fn no_splat(text: &str) -> Result<(), String> {
     let found = splat::find(text, 12);
     if found.is_empty() {
         Ok(())
@@ -126,11 +187,25 @@ fn no_splat(text: &str) -> Result<(), String> {
     }
 }
 
-pub fn run_board(root: &Path, board: &str, initramfs: &Path, results: &Path, report: &mut Report) {
+pub fn run_board(
+    root: &Path,
+    board: &str,
+    initramfs: &Path,
+    results: &Path,
+    qemu: &Qemu,
+    report: &mut Report,
+) {
     let mut s = Session { board, report };
     main_boot(&mut s, root, initramfs, results);
     reboot_boot(&mut s, root, initramfs, results);
-    start_boot(&mut s, root, initramfs, results);
+    if qemu.model {
+        crate::model::run(&mut s, root, initramfs, results);
+    } else {
+        start_boot(&mut s, root, initramfs, results);
+        for check in crate::model::CHECKS {
+            s.record(check, Status::Skip(STOCK_SKIP.into()), Instant::now());
+        }
+    }
 }
 
 fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
@@ -317,19 +392,19 @@ fn start_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path
 }
 
 /// Runs `command` and returns (status, output), whatever the status.
-fn sh_any(guest: &mut Guest, command: &str) -> Result<(i32, String), String> {
+pub fn sh_any(guest: &mut Guest, command: &str) -> Result<(i32, String), String> {
     let out = guest.run(command, COMMAND_TIMEOUT).map_err(|e| format!("`{command}`: {e}"))?;
     Ok((out.status, out.text))
 }
 
-fn expect_contains(what: &str, text: &str, needles: &[&str]) -> Result<(), String> {
+pub fn expect_contains(what: &str, text: &str, needles: &[&str]) -> Result<(), String> {
     match needles.iter().find(|n| !text.contains(*n)) {
         Some(missing) => Err(format!("{what}: {missing:?} missing from:\n{text}")),
         None => Ok(()),
     }
 }
 
-fn expect_exit(guest: &mut Guest, command: &str, code: i32, needles: &[&str]) -> Result<(), String> {
+pub fn expect_exit(guest: &mut Guest, command: &str, code: i32, needles: &[&str]) -> Result<(), String> {
     let (status, text) = sh_any(guest, &format!("{command} 2>&1"))?;
     if status != code {
         return Err(format!("`{command}` exited {status}, expected {code}:\n{text}"));
@@ -440,6 +515,23 @@ fn wdtctl_checks(s: &mut Session<'_>, g: &mut Guest) {
             return Err(format!("magic close did not stop softdog:\n{dmesg}"));
         }
         Ok(())
+    });
+    s.check("wdtctl/keepalive_drives_heartbeat_gpio", g, |g| {
+        let out = sh(
+            g,
+            "wdtctl --device /dev/watchdog0 keepalive --interval 1 --count 2 --heartbeat-gpio gpiochip0:17",
+        )?;
+        expect_contains(
+            "keepalive with a heartbeat line",
+            &out,
+            &["ping 2", "stopped the watchdog (magic close)"],
+        )?;
+        expect_exit(
+            g,
+            "wdtctl --device /dev/watchdog0 keepalive --count 1 --heartbeat-gpio gpiochip0:999",
+            6,
+            &["gpiochip0 line 999"],
+        )
     });
     s.check("wdtctl/keepalive_stops_on_sigterm", g, |g| {
         let out = sh(

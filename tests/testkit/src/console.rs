@@ -57,7 +57,16 @@ pub struct Output {
 #[derive(Default)]
 struct Transcript {
     text: String,
+    /// When each chunk arrived: (end offset in `text`, instant).
+    arrivals: Vec<(usize, Instant)>,
     closed: bool,
+}
+
+impl Transcript {
+    /// When the text up to `offset` had arrived.
+    fn arrival_of(&self, offset: usize) -> Option<Instant> {
+        self.arrivals.iter().find(|(end, _)| *end >= offset).map(|(_, at)| *at)
+    }
 }
 
 /// A running guest.
@@ -79,6 +88,10 @@ pub struct BootSpec<'a> {
     pub log_path: PathBuf,
     /// Let a guest reset reboot the machine instead of ending QEMU.
     pub allow_reboot: bool,
+    /// More QEMU arguments (QEMU_EXTRA_ARGS of scripts/qemu.sh), e.g. trace events.
+    pub qemu_args: &'a str,
+    /// More environment for scripts/qemu.sh (e.g. QEMU_SD_IMAGE to boot an SD image).
+    pub env: Vec<(String, String)>,
 }
 
 impl Guest {
@@ -95,6 +108,8 @@ impl Guest {
             .args(&spec.kernel_args)
             .env("QEMU_TIMEOUT", "3600")
             .env("QEMU_ALLOW_REBOOT", if spec.allow_reboot { "1" } else { "0" })
+            .env("QEMU_EXTRA_ARGS", spec.qemu_args)
+            .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -158,6 +173,17 @@ impl Guest {
     /// including it, and consumes it.
     pub fn expect(&mut self, needle: &str, timeout: Duration) -> Result<String, ConsoleError> {
         self.expect_any(&[needle], timeout).map(|(_, text)| text)
+    }
+
+    /// Like [`Guest::expect`], and also says when the needle's text arrived from QEMU.
+    pub fn expect_timed(
+        &mut self,
+        needle: &str,
+        timeout: Duration,
+    ) -> Result<(String, Instant), ConsoleError> {
+        let text = self.expect(needle, timeout)?;
+        let at = self.transcript.0.lock().unwrap().arrival_of(self.cursor).unwrap_or_else(Instant::now);
+        Ok((text, at))
     }
 
     /// Waits for the first of several needles; returns its index and the text up to and including it.
@@ -257,6 +283,19 @@ impl Drop for Guest {
     }
 }
 
+/// The host wall-clock time QEMU stamped on a trace line (`-msg timestamp=on` makes the log backend
+/// print `PID@SECONDS.MICROSECONDS:event ...`). Output buffering cannot skew it, unlike the time the
+/// line reached us.
+pub fn trace_time(text: &str, event: &str) -> Option<std::time::SystemTime> {
+    let line = text.lines().rev().find(|l| l.contains(event))?;
+    let stamp = line[..line.find(event)?].trim_end_matches(':');
+    let (_pid, time) = stamp.rsplit_once('@')?;
+    let (secs, micros) = time.split_once('.')?;
+    let since_epoch =
+        Duration::from_secs(secs.trim().parse().ok()?) + Duration::from_micros(micros.parse().ok()?);
+    Some(std::time::UNIX_EPOCH + since_epoch)
+}
+
 /// Removes terminal control sequences (the shell's cursor queries, colours) from console text.
 pub fn strip_terminal_escapes(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -283,7 +322,18 @@ pub fn strip_terminal_escapes(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::strip_terminal_escapes;
+    use super::{strip_terminal_escapes, trace_time};
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn reads_qemu_trace_timestamps() {
+        let text =
+            "boot\n4242@1763771234.250000:bcm2835_powermgt_wdog_expired watchdog expired: rsts 0x00000020";
+        let t = trace_time(text, "bcm2835_powermgt_wdog_expired").expect("timestamp");
+        assert_eq!(t.duration_since(UNIX_EPOCH).unwrap(), Duration::from_millis(1_763_771_234_250));
+        assert!(trace_time("bcm2835_powermgt_wdog_expired without stamp", "bcm2835_powermgt_wdog_expired")
+            .is_none());
+    }
 
     #[test]
     fn strips_cursor_queries_and_colours() {

@@ -1,0 +1,297 @@
+//! rpi-wdt-hil: one scenario suite for emulated and real Raspberry Pis.
+//!
+//! Usage: rpi-wdt-hil --target qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [options]
+//!
+//! Targets: `qemu:<board>` boots the emulated board (the watchdog model when `make qemu-build` built it)
+//! and reaches it over SSH where QEMU can network it (raspi3b), else over its serial console;
+//! `ssh://...` is a real Pi running the project's image (or any image with rpi_wdt), reached through
+//! the system `ssh`. The runner uploads its guest tools to /tmp/rpi-wdt-hil first when the target
+//! lacks them. Each scenario passes, fails or is skipped with the reason; the report is printed as it
+//! goes, summed up in a last line `N passed, N failed, N skipped`, and written as JUnit XML.
+//!
+//! Options:
+//!   --results DIR         where the JUnit file and logs go (default out/test-results)
+//!   --transport ssh|console   for qemu targets (default: ssh on rpi3, console on rpi4)
+//!   --fixture PORT        the RP2040 fixture's serial port (times the expiry independently)
+//!   --heartbeat-gpio CHIP:LINE   the Pi GPIO wired to the fixture's heartbeat input (gpiochip0:17)
+//!   --allow-poweroff      run the power-off scenario on a real board (someone must power it back)
+//!   --only NAME[,NAME]    run only these scenarios
+
+mod fixture;
+mod qemu;
+mod scenarios;
+mod ssh;
+mod target;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use rpi_wdt_testkit::report::{Report, Status};
+
+use crate::fixture::Fixture;
+use crate::qemu::{QemuTarget, Transport};
+use crate::ssh::Ssh;
+use crate::target::{Countdown, Output, Target};
+
+struct Args {
+    target: String,
+    results: PathBuf,
+    transport: Option<Transport>,
+    fixture: Option<String>,
+    allow_poweroff: bool,
+    only: Option<Vec<String>>,
+    heartbeat_gpio: String,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let root = project_root();
+    let mut args = Args {
+        target: String::new(),
+        results: root.join("out/test-results"),
+        transport: None,
+        fixture: None,
+        allow_poweroff: false,
+        only: None,
+        heartbeat_gpio: "gpiochip0:17".into(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--target" => args.target = value()?,
+            "--results" => args.results = PathBuf::from(value()?),
+            "--transport" => {
+                args.transport = Some(match value()?.as_str() {
+                    "ssh" => Transport::Ssh,
+                    "console" => Transport::Console,
+                    other => return Err(format!("--transport {other}: expected ssh or console")),
+                })
+            }
+            "--fixture" => args.fixture = Some(value()?),
+            "--allow-poweroff" => args.allow_poweroff = true,
+            "--heartbeat-gpio" => args.heartbeat_gpio = value()?,
+            "--only" => args.only = Some(value()?.split(',').map(str::to_string).collect()),
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if args.target.is_empty() {
+        return Err("--target is required".into());
+    }
+    Ok(args)
+}
+
+fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("RPI_WDT_CACHE").map(PathBuf::from).unwrap_or_else(|| {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
+        base.join("rpi-rust-wdt")
+    })
+}
+
+/// A real board over SSH.
+struct BoardTarget {
+    url: String,
+    ssh: Ssh,
+    allow_poweroff: bool,
+}
+
+impl Target for BoardTarget {
+    fn name(&self) -> String {
+        self.url.clone()
+    }
+    fn transport(&self) -> &'static str {
+        "ssh"
+    }
+    fn run(&mut self, command: &str, timeout: Duration) -> Result<Output, String> {
+        self.ssh.run(command, timeout)
+    }
+    fn upload(&mut self, local: &Path, remote: &str) -> Result<(), String> {
+        self.ssh.upload(local, remote)
+    }
+    fn countdown(&self) -> Countdown {
+        Countdown::Counts
+    }
+    fn may_power_off(&self) -> bool {
+        self.allow_poweroff
+    }
+    fn wait_gone(&mut self, limit: Duration) -> Result<Instant, String> {
+        self.ssh.wait_gone(limit)
+    }
+    fn wait_back(&mut self, old_boot_id: &str, limit: Duration) -> Result<Duration, String> {
+        self.ssh.wait_back(old_boot_id, limit)
+    }
+    fn confirm_powered_off(&mut self) -> Result<(), String> {
+        self.ssh.wait_gone(Duration::from_secs(60))?;
+        std::thread::sleep(Duration::from_secs(20));
+        if self.ssh.answers() {
+            return Err("the board answers again after poweroff: it rebooted instead of halting".into());
+        }
+        println!("# {}: powered off; power-cycle it (or use switchable power) to bring it back", self.url);
+        Ok(())
+    }
+}
+
+fn qemu_is_model(root: &Path) -> Result<bool, String> {
+    let out = std::process::Command::new("bash")
+        .arg(root.join("scripts/qemu.sh"))
+        .arg("--which")
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("# QEMU: {}", text.trim().replace('\n', ": "));
+    Ok(text.contains("rpi-wdt-model"))
+}
+
+fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
+    let root = project_root();
+    if let Some(board) = args.target.strip_prefix("qemu:") {
+        let model = qemu_is_model(&root)?;
+        let transport =
+            args.transport.unwrap_or(if board == "rpi3" { Transport::Ssh } else { Transport::Console });
+        let initramfs = root.join("out/initramfs.cpio.gz");
+        if !initramfs.is_file() {
+            return Err(format!("{} missing: run 'make rootfs'", initramfs.display()));
+        }
+        let key = cache_dir().join("hil/id_ed25519");
+        let target = QemuTarget::boot(&root, board, &initramfs, &args.results, transport, model, &key)?;
+        Ok(Box::new(target))
+    } else if args.target.starts_with("ssh://") {
+        Ok(Box::new(BoardTarget {
+            url: args.target.clone(),
+            ssh: Ssh::parse(&args.target)?,
+            allow_poweroff: args.allow_poweroff,
+        }))
+    } else {
+        Err(format!("--target {}: expected qemu:rpi3, qemu:rpi4 or ssh://[user@]host[:port]", args.target))
+    }
+}
+
+/// Uploads the guest tools the target lacks.
+fn deploy(target: &mut dyn Target) -> Result<String, String> {
+    let out = root_out();
+    let tools = [
+        ("wdtctl", out.join("wdtctl/wdtctl")),
+        ("rpi-wdt-abi-check", out.join("guest/rpi-wdt-abi-check")),
+        ("rpi-wdt-abi-check32", out.join("guest/rpi-wdt-abi-check32")),
+        ("rpi-wdt-run-as", out.join("guest/rpi-wdt-run-as")),
+        ("watchdog-test", out.join("guest/watchdog-test")),
+    ];
+    let mut uploaded = Vec::new();
+    for (name, local) in tools {
+        let present =
+            target.run(&format!("command -v {name} >/dev/null"), Duration::from_secs(30))?.status == 0;
+        if !present {
+            if !local.is_file() {
+                return Err(format!(
+                    "{name} is missing on the target and {} is not built: run 'make rootfs'",
+                    local.display()
+                ));
+            }
+            target.upload(&local, &format!("{}/{name}", scenarios::TOOLS_DIR))?;
+            uploaded.push(name);
+        }
+    }
+    Ok(if uploaded.is_empty() {
+        "all tools present".into()
+    } else {
+        format!("uploaded {}", uploaded.join(", "))
+    })
+}
+
+fn root_out() -> PathBuf {
+    project_root().join("out")
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(why) => {
+            if !why.is_empty() {
+                eprintln!("rpi-wdt-hil: {why}");
+            }
+            eprintln!("usage: rpi-wdt-hil --target qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [--results DIR] \
+                       [--transport ssh|console] [--fixture PORT] [--heartbeat-gpio CHIP:LINE] [--allow-poweroff] \
+                       [--only a,b]");
+            return ExitCode::from(2);
+        }
+    };
+    let _ = std::fs::create_dir_all(&args.results);
+    let mut report = Report::default();
+    let started = Instant::now();
+    let mut target = match make_target(&args) {
+        Ok(t) => t,
+        Err(why) => {
+            report.record(&format!("{}/connect", args.target), Status::Fail(why), started.elapsed());
+            println!("{}", report.summary());
+            return ExitCode::FAILURE;
+        }
+    };
+    let name = target.name();
+    println!("# target {name} over {}", target.transport());
+    report.record(&format!("{name}/connect"), Status::Pass, started.elapsed());
+
+    let fixture = match &args.fixture {
+        Some(port) => match Fixture::open(port, Duration::from_secs(5)) {
+            Ok(f) => {
+                println!("# fixture on {port}: connected");
+                Some(f)
+            }
+            Err(why) => {
+                report.record(&format!("{name}/fixture"), Status::Fail(why), Duration::ZERO);
+                None
+            }
+        },
+        None => {
+            println!("# fixture: none (--fixture PORT adds an independent expiry timing)");
+            None
+        }
+    };
+
+    let t0 = Instant::now();
+    match deploy(target.as_mut()) {
+        Ok(what) => {
+            println!("# tools: {what}");
+            report.record(&format!("{name}/deploy_tools"), Status::Pass, t0.elapsed());
+        }
+        Err(why) => report.record(&format!("{name}/deploy_tools"), Status::Fail(why), t0.elapsed()),
+    }
+
+    let mut bench = scenarios::Bench { fixture, heartbeat_gpio: args.heartbeat_gpio.clone() };
+    for (scenario, what, run) in scenarios::ALL {
+        if args.only.as_ref().is_some_and(|only| !only.iter().any(|o| o == scenario)) {
+            continue;
+        }
+        println!("# {scenario}: {what}");
+        let t0 = Instant::now();
+        let outcome = run(target.as_mut(), &mut bench);
+        let elapsed = t0.elapsed();
+        match outcome {
+            Ok(outcome) => {
+                for figure in &outcome.figures {
+                    println!("#   {figure}");
+                }
+                report.record(&format!("{name}/{scenario}"), outcome.status, elapsed);
+            }
+            Err(why) => report.record(&format!("{name}/{scenario}"), Status::Fail(why), elapsed),
+        }
+    }
+
+    let junit = args.results.join(format!("hil-{}.xml", name.replace([':', '/', '@'], "_")));
+    if let Err(e) = report.write_junit(&junit, &format!("hil {name}")) {
+        eprintln!("rpi-wdt-hil: cannot write {}: {e}", junit.display());
+    }
+    println!("# JUnit: {}", junit.display());
+    println!("{}", report.summary());
+    if report.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,183 @@
+//! The SSH transport, through the system `ssh` so that the user's ~/.ssh/config, keys and agent apply.
+//! Every command is one `ssh` invocation with BatchMode (never a password prompt) and a connect timeout.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::target::{backoff, Output};
+
+/// Where and how to connect.
+#[derive(Clone, Debug)]
+pub struct Ssh {
+    pub destination: String,
+    pub port: Option<u16>,
+    /// Extra ssh options (`-o ...`, `-i key`), e.g. for QEMU guests with throw-away host keys.
+    pub options: Vec<String>,
+}
+
+impl Ssh {
+    /// Parses `ssh://[user@]host[:port]`.
+    pub fn parse(url: &str) -> Result<Ssh, String> {
+        let rest =
+            url.strip_prefix("ssh://").ok_or_else(|| format!("{url}: expected ssh://[user@]host[:port]"))?;
+        let (destination, port) = match rest.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => {
+                let port = port.parse().map_err(|_| format!("{url}: bad port {port:?}"))?;
+                (host.to_string(), Some(port))
+            }
+            _ => (rest.to_string(), None),
+        };
+        if destination.is_empty() || destination.ends_with('@') {
+            return Err(format!("{url}: no host"));
+        }
+        Ok(Ssh { destination, port, options: Vec::new() })
+    }
+
+    fn command(&self, connect_timeout_s: u32) -> Command {
+        let mut cmd = Command::new(std::env::var("RPI_WDT_HIL_SSH").unwrap_or_else(|_| "ssh".into()));
+        cmd.args(["-o", "BatchMode=yes", "-o", &format!("ConnectTimeout={connect_timeout_s}")]);
+        cmd.args(["-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=3"]);
+        if let Some(port) = self.port {
+            cmd.args(["-p", &port.to_string()]);
+        }
+        cmd.args(&self.options);
+        cmd.arg(&self.destination);
+        cmd
+    }
+
+    /// Runs `command` in the remote shell.
+    pub fn run(&self, command: &str, timeout: Duration) -> Result<Output, String> {
+        self.run_with_connect_timeout(command, timeout, 10)
+    }
+
+    fn run_with_connect_timeout(
+        &self,
+        command: &str,
+        timeout: Duration,
+        connect_s: u32,
+    ) -> Result<Output, String> {
+        let mut child = self
+            .command(connect_s)
+            .arg(command)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run ssh: {e}"))?;
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                let out = child.wait_with_output().map_err(|e| e.to_string())?;
+                let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+                text.push_str(&String::from_utf8_lossy(&out.stderr));
+                let code = status.code().unwrap_or(-1);
+                if code == 255 {
+                    return Err(format!("ssh to {} failed: {}", self.destination, text.trim()));
+                }
+                return Ok(Output { status: code, text });
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "`{command}` on {} did not finish within {} s",
+                    self.destination,
+                    timeout.as_secs()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the target answers a trivial command within about a second.
+    pub fn answers(&self) -> bool {
+        matches!(self.run_with_connect_timeout("true", Duration::from_secs(3), 1), Ok(o) if o.status == 0)
+    }
+
+    /// Copies a file to `remote` and makes it executable.
+    pub fn upload(&self, local: &Path, remote: &str) -> Result<(), String> {
+        let data = std::fs::read(local).map_err(|e| format!("{}: {e}", local.display()))?;
+        let dir = remote.rsplit_once('/').map_or(".", |(d, _)| d);
+        let mut child = self
+            .command(10)
+            .arg(format!(
+                "mkdir -p {dir} && cat > {remote}.tmp && chmod +x {remote}.tmp && mv {remote}.tmp {remote}"
+            ))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run ssh: {e}"))?;
+        child.stdin.take().expect("piped").write_all(&data).map_err(|e| e.to_string())?;
+        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "upload of {} failed: {}",
+                local.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    }
+
+    /// Polls until the target stops answering; returns when it last answered.
+    pub fn wait_gone(&self, limit: Duration) -> Result<Instant, String> {
+        let start = Instant::now();
+        let mut last_seen = Instant::now();
+        while start.elapsed() < limit {
+            if self.answers() {
+                last_seen = Instant::now();
+                std::thread::sleep(Duration::from_millis(200));
+            } else {
+                return Ok(last_seen);
+            }
+        }
+        Err(format!("{} still answers after {} s", self.destination, limit.as_secs()))
+    }
+
+    /// Reconnects with bounded backoff until a new boot answers.
+    pub fn wait_back(&self, old_boot_id: &str, limit: Duration) -> Result<Duration, String> {
+        let start = Instant::now();
+        let mut attempt = 0;
+        let mut last_error = String::from("no attempt");
+        while start.elapsed() < limit {
+            match self.run_with_connect_timeout(
+                "cat /proc/sys/kernel/random/boot_id",
+                Duration::from_secs(10),
+                3,
+            ) {
+                Ok(out) if out.status == 0 && out.text.trim() != old_boot_id => return Ok(start.elapsed()),
+                Ok(out) if out.status == 0 => last_error = "still the old boot".into(),
+                Ok(out) => last_error = out.text,
+                Err(e) => last_error = e,
+            }
+            std::thread::sleep(backoff(attempt));
+            attempt += 1;
+        }
+        Err(format!(
+            "{} did not come back from a new boot within {} s (last: {})",
+            self.destination,
+            limit.as_secs(),
+            last_error.trim()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Ssh;
+
+    #[test]
+    fn parses_ssh_urls() {
+        let s = Ssh::parse("ssh://pi@board.local:2222").unwrap();
+        assert_eq!((s.destination.as_str(), s.port), ("pi@board.local", Some(2222)));
+        let s = Ssh::parse("ssh://raspberrypi").unwrap();
+        assert_eq!((s.destination.as_str(), s.port), ("raspberrypi", None));
+        assert!(Ssh::parse("pi@board").is_err());
+        assert!(Ssh::parse("ssh://pi@").is_err());
+        assert!(Ssh::parse("ssh://board:port").is_err());
+    }
+}
