@@ -21,6 +21,21 @@ add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + $
 
 stage() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
+# Counts a TAP log's "ok" and "not ok" lines.
+add_tap() { add "$(grep -c '^ok ' "$1")" "$(grep -c '^not ok ' "$1")"; }
+
+# Runs a harness that ends with "N passed, N failed, N skipped", teeing to LOG, and counts its summary;
+# a harness that dies before its summary counts as one failure.
+run_harness() { # LOG COMMAND...
+	local log=$1 status p f s
+	shift
+	"$@" | tee "$log"
+	status=${PIPESTATUS[0]}
+	read -r p f s < <(tail -n1 "$log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
+	[ "$status" = 0 ] || [ "$f" -gt 0 ] || f=1
+	add "$p" "$f" "$s"
+}
+
 stage "host: cargo test (workspace, with the kernel uapi header check)"
 header="$(kernel_src_dir)/include/uapi/linux/watchdog.h"
 RPI_WDT_UAPI_HEADER="$header" cargo test --workspace --color never -- --include-ignored 2>&1 | tee "$results/host.log"
@@ -38,47 +53,32 @@ fi
 
 stage "binding: dt-schema"
 bash "$PROJECT_ROOT/scripts/check-binding.sh" | tee "$results/binding.log"
-add "$(grep -c '^ok ' "$results/binding.log")" "$(grep -c '^not ok ' "$results/binding.log")"
+add_tap "$results/binding.log"
 
 stage "qemu: system tests on $boards"
 board_args=()
 for b in $boards; do board_args+=(--board "$b"); done
-"$PROJECT_ROOT/target/release/rpi-wdt-systest" --initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" \
-	--results "$results" "${board_args[@]}" | tee "$results/qemu.log"
-qemu_status=${PIPESTATUS[0]}
-read -r p f s < <(tail -n1 "$results/qemu.log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
-[ "$qemu_status" = 0 ] || [ "$f" -gt 0 ] || f=1
-add "$p" "$f" "$s"
+run_harness "$results/qemu.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" \
+	--initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" --results "$results" "${board_args[@]}"
 
 stage "image: SD images checked, and the Pi 3 image's root filesystem booted from the emulated SD card"
 for board in rpi3 rpi4; do
-	bash "$PROJECT_ROOT/scripts/check-image.sh" "$board" "$PROJECT_ROOT/out/rpi-wdt-$board-sdcard.img" | tee "$results/image-$board.log"
-	add "$(grep -c '^ok ' "$results/image-$board.log")" "$(grep -c '^not ok ' "$results/image-$board.log")"
+	bash "$PROJECT_ROOT/scripts/check-image.sh" "$board" "$PROJECT_ROOT/out/rpi-wdt-$board-sdcard.img" |
+		tee "$results/image-$board.log"
+	add_tap "$results/image-$board.log"
 done
-"$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite image --board rpi3 --initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" \
-	--results "$results" | tee "$results/image-boot.log"
-image_status=${PIPESTATUS[0]}
-read -r p f s < <(tail -n1 "$results/image-boot.log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
-[ "$image_status" = 0 ] || [ "$f" -gt 0 ] || f=1
-add "$p" "$f" "$s"
+run_harness "$results/image-boot.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite image --board rpi3 \
+	--initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" --results "$results"
 
 for target in ${HIL_TARGETS:-qemu:rpi3 qemu:rpi4}; do
 	stage "hil: $target"
-	log_name="hil-${target//[:\/@]/_}.log"
-	"$PROJECT_ROOT/target/release/rpi-wdt-hil" --target "$target" --results "$results" | tee "$results/$log_name"
-	hil_status=${PIPESTATUS[0]}
-	read -r p f s < <(tail -n1 "$results/$log_name" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
-	[ "$hil_status" = 0 ] || [ "$f" -gt 0 ] || f=1
-	add "$p" "$f" "$s"
+	run_harness "$results/hil-${target//[:\/@]/_}.log" \
+		"$PROJECT_ROOT/target/release/rpi-wdt-hil" --target "$target" --results "$results"
 done
 
 stage "reliability: fuzzing, stress, bind and load cycles, kmemleak, on the debug kernel (raspi3b)"
-KERNEL_VARIANT=debug "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite reliability --board rpi3 \
-	--initramfs "$PROJECT_ROOT/out/initramfs-debug.cpio.gz" --results "$results" | tee "$results/reliability.log"
-rel_status=${PIPESTATUS[0]}
-read -r p f s < <(tail -n1 "$results/reliability.log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
-[ "$rel_status" = 0 ] || [ "$f" -gt 0 ] || f=1
-add "$p" "$f" "$s"
+run_harness "$results/reliability.log" env KERNEL_VARIANT=debug "$PROJECT_ROOT/target/release/rpi-wdt-systest" \
+	--suite reliability --board rpi3 --initramfs "$PROJECT_ROOT/out/initramfs-debug.cpio.gz" --results "$results"
 
 echo
 echo "results and console logs: $results"

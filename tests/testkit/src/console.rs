@@ -232,7 +232,12 @@ impl Guest {
     pub fn run(&mut self, command: &str, timeout: Duration) -> Result<Output, ConsoleError> {
         self.seq += 1;
         let n = self.seq;
-        self.send_line(&format!("printf '@@%s@@\\n' B{n}; {command} ; printf '@@%s@@\\n' \"E{n}:$?\""))?;
+        // A command ending in `&` is already terminated: `& ;` would be a syntax error.
+        let command = command.trim_end();
+        let separator = if command.ends_with('&') { " " } else { " ;" };
+        self.send_line(&format!(
+            "printf '@@%s@@\\n' B{n}; {command}{separator} printf '@@%s@@\\n' \"E{n}:$?\""
+        ))?;
         self.expect(&format!("@@B{n}@@\n"), timeout)?;
         let body = self.expect(&format!("@@E{n}:"), timeout)?;
         let tail = self.expect("@@", Duration::from_secs(5))?;
