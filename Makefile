@@ -77,7 +77,7 @@ run:
 	$(MAKE) --no-print-directory qemu BOARD=rpi3
 
 systest: setup
-	cargo build --release --quiet -p rpi-wdt-systest -p rpi-wdt-hil
+	cargo build --release --quiet -p rpi-wdt-systest -p rpi-wdt-hil -p wdtctl
 
 TARGET ?= qemu:rpi3
 hil: rootfs systest

@@ -188,7 +188,11 @@ static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	nanosleep(&ts, NULL);
+	/* A kernel without the time syscalls 32-bit programs use fails here: say so, do not go on. */
+	if (nanosleep(&ts, NULL) != 0) {
+		printf("Bail out! nanosleep: %s\n", strerror(errno));
+		exit(2);
+	}
 }
 
 /* The standard ABI end to end, leaving the watchdog stopped. Timeout 3 s; nothing waits that long. */

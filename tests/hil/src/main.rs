@@ -82,7 +82,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-fn project_root() -> PathBuf {
+pub fn project_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
@@ -126,6 +126,9 @@ impl Target for BoardTarget {
     }
     fn wait_back(&mut self, old_boot_id: &str, limit: Duration) -> Result<Duration, String> {
         self.ssh.wait_back(old_boot_id, limit)
+    }
+    fn ssh(&self) -> Option<&Ssh> {
+        Some(&self.ssh)
     }
     fn confirm_powered_off(&mut self) -> Result<(), String> {
         self.ssh.wait_gone(Duration::from_secs(60))?;

@@ -208,4 +208,8 @@ impl Target for QemuTarget {
     fn console_log(&self) -> Option<String> {
         Some(self.guest.transcript())
     }
+
+    fn ssh(&self) -> Option<&Ssh> {
+        self.ssh.as_ref()
+    }
 }

@@ -58,6 +58,11 @@ pub const ALL: &[(&str, &str, Scenario)] = &[
     ),
     ("error_paths", "wdtctl's errors and exit codes for bad input, state left intact", error_paths),
     ("concurrent_use", "parallel control-node users while one process holds the watchdog", concurrent_use),
+    (
+        "wdtctl_over_ssh",
+        "wdtctl --host from this machine: output and exit codes come back unchanged",
+        wdtctl_over_ssh,
+    ),
     ("keepalive_hold", "pinging for three timeouts keeps the board up", keepalive_hold),
     ("expiry", "stop pinging: the board resets at the timeout and reports a watchdog reset", expiry),
     ("reboot", "reboot goes through the driver and the board comes back", reboot),
@@ -191,6 +196,54 @@ fn concurrent_use(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> 
         figures.push("a second open of /dev/rpi-wdt while held: EBUSY".into());
     }
     Ok(Outcome::pass(figures))
+}
+
+fn wdtctl_over_ssh(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+    let Some(ssh) = t.ssh().cloned() else {
+        return Ok(Outcome::skip("the target is reached over its serial console, not SSH"));
+    };
+    let wdtctl = crate::project_root().join("target/release/wdtctl");
+    if !wdtctl.is_file() {
+        return Err(format!("{} is not built: run 'cargo build --release -p wdtctl'", wdtctl.display()));
+    }
+    let remote = sh(t, "command -v wdtctl")?.trim().to_string();
+    // The runner's connection options (port, key) go in a stand-in `ssh`, as a ~/.ssh/config entry would.
+    let dir = std::env::temp_dir().join(format!("rpi-wdt-hil-ssh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let wrapper = dir.join("ssh");
+    std::fs::write(&wrapper, ssh.wrapper_script()).map_err(|e| e.to_string())?;
+    std::process::Command::new("chmod").arg("+x").arg(&wrapper).status().map_err(|e| e.to_string())?;
+    let run = |args: &[&str]| {
+        std::process::Command::new(&wdtctl)
+            .env("WDTCTL_SSH", &wrapper)
+            .args(["--host", &ssh.destination])
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", wdtctl.display()))
+    };
+    let result = (|| {
+        let out = run(&["--remote-wdtctl", &remote, "--json", "status"])?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if out.status.code() != Some(0) || !stdout.contains("\"interface\":\"control\"") {
+            return Err(format!("wdtctl --host ... status: exit {:?}: {stdout}", out.status.code()));
+        }
+        let out = run(&["--remote-wdtctl", &remote, "timeout", "99"])?;
+        if out.status.code() != Some(6) {
+            return Err(format!("the remote's exit code 6 came back as {:?}", out.status.code()));
+        }
+        let out = run(&["--remote-wdtctl", "/nonexistent/wdtctl", "status"])?;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if out.status.code() != Some(9) || !stderr.contains("was not found on the board") {
+            return Err(format!("missing remote wdtctl: exit {:?}: {stderr}", out.status.code()));
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    result?;
+    Ok(Outcome::pass(vec![format!(
+        "through {} as {}: status, exit code 6, missing remote tool (exit 9)",
+        "ssh", ssh.destination
+    )]))
 }
 
 fn keepalive_hold(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {

@@ -47,6 +47,18 @@ impl Ssh {
         cmd
     }
 
+    /// A shell script that runs `ssh` with this connection's options and then its own arguments: what a
+    /// user's ~/.ssh/config entry does, for programs that call plain `ssh HOST COMMAND`.
+    pub fn wrapper_script(&self) -> String {
+        let mut options: Vec<String> = vec!["-o".into(), "BatchMode=yes".into()];
+        if let Some(port) = self.port {
+            options.extend(["-p".into(), port.to_string()]);
+        }
+        options.extend(self.options.iter().cloned());
+        let quoted: Vec<String> = options.iter().map(|o| format!("'{}'", o.replace('\'', "'\\''"))).collect();
+        format!("#!/bin/sh\nexec ssh {} \"$@\"\n", quoted.join(" "))
+    }
+
     /// Runs `command` in the remote shell.
     pub fn run(&self, command: &str, timeout: Duration) -> Result<Output, String> {
         self.run_with_connect_timeout(command, timeout, 10)
@@ -169,6 +181,16 @@ impl Ssh {
 #[cfg(test)]
 mod tests {
     use super::Ssh;
+
+    #[test]
+    fn wrapper_passes_port_and_options() {
+        let mut s = Ssh::parse("ssh://root@127.0.0.1:2222").unwrap();
+        s.options = vec!["-i".into(), "/k ey".into()];
+        assert_eq!(
+            s.wrapper_script(),
+            "#!/bin/sh\nexec ssh '-o' 'BatchMode=yes' '-p' '2222' '-i' '/k ey' \"$@\"\n"
+        );
+    }
 
     #[test]
     fn parses_ssh_urls() {

@@ -55,6 +55,11 @@ pub trait Target {
         None
     }
 
+    /// The SSH connection, when the target is reached over SSH.
+    fn ssh(&self) -> Option<&crate::ssh::Ssh> {
+        None
+    }
+
     /// The console transcript, where there is one (QEMU), for the kernel-splat check.
     fn console_log(&self) -> Option<String> {
         None

@@ -31,6 +31,7 @@ pub const CHECKS: &[&str] = &[
     "model/start_arms_countdown_without_reset",
     "model/time_left_decreases",
     "model/std_abi_program_completed",
+    "model/std_abi32_compat_program_completed",
     "model/keepalive_holds_three_timeouts",
     "model/kernel_watchdog_test_oneshot",
     "model/kernel_watchdog_test_keeps_alive_then_magic_close",
@@ -114,18 +115,24 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
         stopped(g)
     });
 
-    let started = Instant::now();
-    match g.run("rpi-wdt-abi-check std", crate::suites::COMMAND_TIMEOUT) {
-        Ok(out) => {
-            let seen = s.tap_checks("model/std_abi", &out.text, started);
-            let status = if out.status == 0 && seen > 0 {
-                Status::Pass
-            } else {
-                Status::Fail(format!("exited {} after {seen} checks:\n{}", out.status, out.text))
-            };
-            s.record("model/std_abi_program_completed", status, started);
+    // The standard ABI end to end, from a 64-bit and a 32-bit (compat) program.
+    for (prefix, program) in
+        [("model/std_abi", "rpi-wdt-abi-check"), ("model/std_abi32_compat", "rpi-wdt-abi-check32")]
+    {
+        let started = Instant::now();
+        let completed = format!("{prefix}_program_completed");
+        match g.run(&format!("{program} std"), crate::suites::COMMAND_TIMEOUT) {
+            Ok(out) => {
+                let seen = s.tap_checks(prefix, &out.text, started);
+                let status = if out.status == 0 && seen > 0 {
+                    Status::Pass
+                } else {
+                    Status::Fail(format!("exited {} after {seen} checks:\n{}", out.status, out.text))
+                };
+                s.record(&completed, status, started);
+            }
+            Err(e) => s.record(&completed, Status::Fail(e.to_string()), started),
         }
-        Err(e) => s.record("model/std_abi_program_completed", Status::Fail(e.to_string()), started),
     }
 
     s.check("model/keepalive_holds_three_timeouts", g, |g| {

@@ -328,6 +328,14 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path)
             Ok(())
         }
     });
+    s.check("driver/module_parameters_clamped_with_warning", &mut g, |g| {
+        sh(g, "rmmod rpi_wdt && modprobe rpi_wdt heartbeat=30 nowayout=1")?;
+        let warning = sh(g, "dmesg | grep 'heartbeat=30 is out of range 1..15 s: using 15 s' | tail -n1");
+        let info = sh(g, "wdtctl --json info; wdtctl --json timeout");
+        sh(g, "rmmod rpi_wdt && modprobe rpi_wdt && wdtctl --json info | grep -q '\"nowayout\":false'")?;
+        warning.map_err(|e| format!("no clamping warning in dmesg: {e}"))?;
+        expect_contains("heartbeat=30 nowayout=1", &info?, &["\"nowayout\":true", "\"timeout_s\":15"])
+    });
     s.check("driver/unbind_bind_20_cycles", &mut g, |g| {
         sh(g, &format!("sh {TESTS_DIR}/unbind-bind-cycles.sh 20")).map(drop)
     });
