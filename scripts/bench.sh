@@ -85,11 +85,13 @@ while IFS= read -r line; do
 		done ;;
 	esac
 done < <(grep '^# bench-json ' "$out/qemu.log")
-for stat in median_ns p99_ns; do
-	r=$(printf '%s\n' "${records[@]}" | sed -n "s/.*\"rpi3_rpi_wdt_gettimeout_${stat}\",\"value\":\([0-9]*\).*/\1/p")
-	c=$(printf '%s\n' "${records[@]}" | sed -n "s/.*\"rpi3_softdog_gettimeout_${stat}\",\"value\":\([0-9]*\).*/\1/p")
-	[ -n "$r" ] && [ -n "$c" ] && record "gettimeout_${stat%_ns}_ratio_rust_over_softdog" \
-		"$(awk -v a="$r" -v b="$c" 'BEGIN { printf "%.2f", a / b }')" x
+for board in rpi3 rpi4; do
+	for stat in median_ns p99_ns; do
+		r=$(printf '%s\n' "${records[@]}" | sed -n "s/.*\"${board}_rpi_wdt_gettimeout_${stat}\",\"value\":\([0-9]*\).*/\1/p")
+		c=$(printf '%s\n' "${records[@]}" | sed -n "s/.*\"${board}_softdog_gettimeout_${stat}\",\"value\":\([0-9]*\).*/\1/p")
+		[ -n "$r" ] && [ -n "$c" ] && record "${board}_gettimeout_${stat%_ns}_ratio_rust_over_softdog" \
+			"$(awk -v a="$r" -v b="$c" 'BEGIN { printf "%.2f", a / b }')" x
+	done
 done
 boot3=$(printf '%s\n' "${records[@]}" | sed -n 's/.*"rpi3_boot_to_driver_ready_s","value":\([0-9.]*\).*/\1/p')
 module=$(printf '%s\n' "${records[@]}" | sed -n 's/.*"build_module_after_edit_s","value":\([0-9.]*\).*/\1/p')

@@ -6,7 +6,7 @@
  *                    a countdown that counts: a board or the QEMU model; closed with magic close)
  *   softdog_gettimeout   WDIOC_GETTIMEOUT on /dev/watchdog0 (softdog: C, through the watchdog core;
  *                    load it with soft_noboot=1 first)
- * Each is CALLS calls, each timed with CLOCK_MONOTONIC; prints one JSON object per line with the median
+ * Each is CALLS calls, each timed with CLOCK_MONOTONIC, interleaved in rounds across the nodes; prints one JSON object per line with the median
  * and the 99th percentile in nanoseconds. A node that cannot be opened prints {"name":..,"error":..}.
  */
 #include <errno.h>
@@ -37,43 +37,85 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void measure(const char *name, const char *path, int flags, unsigned long cmd, long calls, int magic_close)
-{
-	uint64_t *t = calloc(calls, sizeof(*t));
-	unsigned char arg[64];
-	int fd = open(path, flags), failed = 0;
+/* Calls are made in ROUNDS rounds that visit the nodes in turn, so that a burst of host noise (QEMU on a
+ * busy machine) lands on every node alike and the ratios hold. */
+#define ROUNDS 20
 
-	if (fd < 0 || !t) {
-		printf("{\"name\":\"%s\",\"error\":\"%s: %s\"}\n", name, path, strerror(errno));
-		free(t);
-		return;
+struct node {
+	const char *name, *path;
+	int flags, magic_close;
+	unsigned long cmd;
+	int fd, failed;
+	uint64_t *t;
+};
+
+static int open_node(struct node *n, long calls)
+{
+	n->t = calloc(calls, sizeof(*n->t));
+	n->fd = open(n->path, n->flags);
+	if (n->fd < 0 || !n->t) {
+		printf("{\"name\":\"%s\",\"error\":\"%s: %s\"}\n", n->name, n->path, strerror(errno));
+		if (n->fd >= 0)
+			close(n->fd);
+		n->fd = -1;
+		return -1;
 	}
-	for (long i = 0; i < calls; i++) {
+	return 0;
+}
+
+static void time_calls(struct node *n, long from, long to)
+{
+	unsigned char arg[64];
+
+	/* Keep an armed watchdog fed between rounds (outside the timed calls). */
+	if (n->magic_close)
+		n->failed |= ioctl(n->fd, WDIOC_KEEPALIVE, 0) != 0;
+	for (long i = from; i < to; i++) {
 		uint64_t start = now_ns();
 
-		failed |= ioctl(fd, cmd, arg) != 0;
-		t[i] = now_ns() - start;
+		n->failed |= ioctl(n->fd, n->cmd, arg) != 0;
+		n->t[i] = now_ns() - start;
 	}
-	if (magic_close && write(fd, "V", 1) != 1)
-		failed = 1;
-	close(fd);
-	qsort(t, calls, sizeof(*t), cmp);
+}
+
+static void report(struct node *n, long calls)
+{
+	if (n->magic_close && write(n->fd, "V", 1) != 1)
+		n->failed = 1;
+	close(n->fd);
+	qsort(n->t, calls, sizeof(*n->t), cmp);
 	printf("{\"name\":\"%s\",\"calls\":%ld,\"median_ns\":%llu,\"p99_ns\":%llu,\"min_ns\":%llu,\"failed\":%s}\n",
-	       name, calls, (unsigned long long)t[calls / 2], (unsigned long long)t[calls * 99 / 100],
-	       (unsigned long long)t[0], failed ? "true" : "false");
-	free(t);
+	       n->name, calls, (unsigned long long)n->t[calls / 2], (unsigned long long)n->t[calls * 99 / 100],
+	       (unsigned long long)n->t[0], n->failed ? "true" : "false");
 }
 
 int main(int argc, char **argv)
 {
 	long calls = argc > 1 ? atol(argv[1]) : 10000;
+	struct node nodes[] = {
+		{ .name = "ctl_state", .path = RPI_WDT_CTL_NODE, .flags = O_RDWR, .cmd = RPI_WDT_IOC_STATE },
+		{ .name = "rpi_wdt_gettimeout", .path = RPI_WDT_NODE, .flags = O_WRONLY, .magic_close = 1,
+		  .cmd = WDIOC_GETTIMEOUT },
+		{ .name = "softdog_gettimeout", .path = "/dev/watchdog0", .flags = O_WRONLY, .magic_close = 1,
+		  .cmd = WDIOC_GETTIMEOUT },
+	};
+	const int count = sizeof(nodes) / sizeof(nodes[0]);
+	int ok[sizeof(nodes) / sizeof(nodes[0])];
 
-	if (calls < 100) {
-		fprintf(stderr, "usage: %s CALLS (at least 100)\n", argv[0]);
+	if (calls < 100 || calls % ROUNDS) {
+		fprintf(stderr, "usage: %s CALLS (at least 100, a multiple of %d)\n", argv[0], ROUNDS);
 		return 2;
 	}
-	measure("ctl_state", RPI_WDT_CTL_NODE, O_RDWR, RPI_WDT_IOC_STATE, calls, 0);
-	measure("rpi_wdt_gettimeout", RPI_WDT_NODE, O_WRONLY, WDIOC_GETTIMEOUT, calls, 1);
-	measure("softdog_gettimeout", "/dev/watchdog0", O_WRONLY, WDIOC_GETTIMEOUT, calls, 1);
+	for (int i = 0; i < count; i++)
+		ok[i] = open_node(&nodes[i], calls) == 0;
+	for (long round = 0; round < ROUNDS; round++)
+		for (int i = 0; i < count; i++)
+			if (ok[i])
+				time_calls(&nodes[i], round * calls / ROUNDS, (round + 1) * calls / ROUNDS);
+	for (int i = 0; i < count; i++) {
+		if (ok[i])
+			report(&nodes[i], calls);
+		free(nodes[i].t);
+	}
 	return 0;
 }

@@ -36,6 +36,7 @@ pub const CHECKS: &[&str] = &[
     "model/kernel_watchdog_test_oneshot",
     "model/kernel_watchdog_test_keeps_alive_then_magic_close",
     "model/busybox_watchdog_keeps_alive_then_magic_close",
+    "model/bench_program_measures_every_node",
     "model/close_without_magic_close_fires_at_timeout",
     "model/boot_status_watchdog_after_expiry",
     "model/nowayout_refuses_stop_and_fires",
@@ -168,6 +169,22 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
         let during = sh(g, "sleep 7; wdtctl --json status")?;
         expect_contains("while busybox watchdog runs", &during, &["\"running\":true", "\"open\":true"])?;
         sh(g, "killall watchdog; sleep 1")?;
+        stopped(g)
+    });
+
+    s.check("model/bench_program_measures_every_node", g, |g| {
+        // make bench's latency program, on few calls: every node opens, every call succeeds, both
+        // watchdogs end stopped by magic close. Figures are make bench's job, not this check's.
+        let out = sh(g, "modprobe softdog soft_noboot=1 && rpi-wdt-bench 200; rmmod softdog")?;
+        for name in ["ctl_state", "rpi_wdt_gettimeout", "softdog_gettimeout"] {
+            let line = out
+                .lines()
+                .find(|l| l.contains(&format!("\"name\":\"{name}\"")))
+                .ok_or_else(|| format!("no figure for {name} in {out:?}"))?;
+            if !line.contains("\"calls\":200") || !line.contains("\"failed\":false") {
+                return Err(format!("{name}: {line}"));
+            }
+        }
         stopped(g)
     });
 
