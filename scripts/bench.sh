@@ -66,11 +66,9 @@ if [ -e "$kbuild/.rpi-wdt-build-seconds" ]; then
 		"(recorded $(date -r "$kbuild/.rpi-wdt-build-seconds" +%F) when this cached build was made)"
 fi
 
-log "QEMU: latency (raspi3b) and boot to driver ready (raspi3b, raspi4b)"
-t3=$(date +%s.%N)
+log "QEMU: ioctl latency and boot to driver ready (raspi3b, raspi4b)"
 "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite bench --board rpi3 --board rpi4 \
 	--initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" --results "$out" | tee "$out/qemu.log"
-t4=$(date +%s.%N)
 while IFS= read -r line; do
 	rec=${line#\# bench-json }
 	board=$(sed -n 's/.*"board":"\([^"]*\)".*/\1/p' <<<"$rec")

@@ -45,7 +45,11 @@ list_nodes() {
 
 build_board() {
 	local board=$1 conf="$PROJECT_ROOT/board/$1/qemu.env" kbuild src out
-	[ -e "$conf" ] || die "unknown board '$board' (known: $(ls "$PROJECT_ROOT/board" | grep rpi | tr '\n' ' '))"
+	if [ ! -e "$conf" ]; then
+		local known=("$PROJECT_ROOT"/board/*/qemu.env)
+		known=("${known[@]%/qemu.env}")
+		die "unknown board '$board' (known: ${known[*]##*/})"
+	fi
 	# shellcheck disable=SC1090
 	source "$conf"
 	kbuild=$(bash "$PROJECT_ROOT/scripts/kernel.sh" dir)

@@ -37,7 +37,7 @@ verify_config() {
 			CONFIG_*=*)
 				if ! grep -qxF "$line" "$config"; then
 					name=${line%%=*}
-					echo "  $line: got '$(grep -E "^(# )?$name[= ]" "$config" || echo absent)'"; bad=1
+					echo "  $line: got '$(grep -E "^(# )?${name}[= ]" "$config" || echo absent)'"; bad=1
 				fi ;;
 			"# CONFIG_"*" is not set")
 				name=${line#\# }; name=${name%% *}

@@ -121,7 +121,7 @@ setup_kernel_source() {
 	dpkg-deb -x "$deb" "$tmp/deb"
 	tar -C "$tmp" -xf "$tmp/deb/usr/src/$pkg.tar.xz" || die "could not unpack $pkg.tar.xz"
 	[ -e "$tmp/$pkg/Makefile" ] || die "unexpected layout in $deb: no $pkg/Makefile"
-	rm -rf "$KERNEL_SRC_ROOT/$version"
+	rm -rf "${KERNEL_SRC_ROOT:?}/${version:?}"
 	mv "$tmp/$pkg" "$KERNEL_SRC_ROOT/$version"
 	rm -rf "$tmp"
 	ln -sfn "$version" "$KERNEL_SRC_ROOT/current"

@@ -3,6 +3,7 @@
 #   host     cargo test of the workspace (pure driver logic, ABI against the kernel's uapi header,
 #            harness units), and formatting of all Rust sources
 #   binding  the overlay's dt-schema binding against both boards' DTBs
+#   buildroot-external  the external tree's consistency (defconfigs, kernel hash, packages), offline
 #   qemu     rpi-wdt-systest on each board in $BOARDS (default "rpi3 rpi4")
 #   image    both SD images checked (partitions, boot files, overlay, root filesystem), and the Pi 3
 #            image's root filesystem booted in QEMU from the emulated SD card
@@ -54,6 +55,10 @@ fi
 stage "binding: dt-schema"
 bash "$PROJECT_ROOT/scripts/check-binding.sh" | tee "$results/binding.log"
 add_tap "$results/binding.log"
+
+stage "buildroot-external: the tree's defconfigs, hashes and packages hold together"
+bash "$PROJECT_ROOT/scripts/check-br-external.sh" | tee "$results/br-external.log"
+add_tap "$results/br-external.log"
 
 stage "qemu: system tests on $boards"
 board_args=()

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Checks that the Buildroot external tree holds together, without Buildroot (CI cannot fetch it; its
+# own utils/check-package checks style, see buildroot-external/README.md). Prints one TAP line per check:
+#   each defconfig forces hash checks, names only files that exist, enables the project's packages,
+#     boots with dtoverlay=rpi-wdt, and its kernel tarball has a sha256 line in patches/linux/linux.hash
+#   that tarball is the version of the kernel the project builds and tests
+#   the license hashes in linux.hash match that kernel's source
+#   every package's Config.in is sourced from the tree's Config.in, every package has its .mk; a package that downloads has a .hash file
+source "$(dirname "$0")/lib.sh"
+set +e  # every check runs and reports, whatever the previous one did
+
+tree="$PROJECT_ROOT/buildroot-external"
+hashes="$tree/patches/linux/linux.hash"
+n=0 failed=0
+
+result() { # result OK NAME [DETAIL]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - br-external/$2"; else echo "not ok $n - br-external/$2"; failed=$((failed + 1)); [ -z "${3:-}" ] || sed '/^$/d; s/^/#   /' <<<"$3"; fi
+}
+
+# The value of SYMBOL in a defconfig, without quotes.
+value() { sed -n "s/^$2=\"\{0,1\}\([^\"]*\)\"\{0,1\}$/\1/p" "$1"; }
+
+# The kernel tarball a defconfig downloads, as Buildroot names it.
+kernel_tarball() {
+	local location version
+	location=$(value "$1" BR2_LINUX_KERNEL_CUSTOM_TARBALL_LOCATION)
+	version=$(value "$1" BR2_LINUX_KERNEL_CUSTOM_VERSION_VALUE)
+	if [ -n "$location" ]; then basename "$location"; elif [ -n "$version" ]; then echo "linux-$version.tar.xz"; fi
+}
+
+src=$(kernel_src_dir)
+kernel_version=$(make -s -C "$src" kernelversion 2>/dev/null)
+
+for defconfig in "$tree"/configs/*_defconfig; do
+	name=$(basename "$defconfig" _defconfig)
+
+	grep -qx 'BR2_DOWNLOAD_FORCE_CHECK_HASHES=y' "$defconfig"; result $? "$name/hash_checks_forced"
+
+	missing=""
+	for path in $(grep -o '\$(BR2_EXTERNAL_RPI_WDT_PATH)[^" ]*' "$defconfig" | sort -u); do
+		[ -e "$tree${path#'$(BR2_EXTERNAL_RPI_WDT_PATH)'}" ] || missing+="$path does not exist"$'\n'
+	done
+	[ -z "$missing" ]; result $? "$name/named_files_exist" "$missing"
+
+	absent=""
+	for symbol in $(sed -n 's/^config \(BR2_PACKAGE_[A-Z0-9_]*\)$/\1/p' "$tree"/package/*/Config.in); do
+		grep -qx "$symbol=y" "$defconfig" || absent+="$symbol is not enabled"$'\n'
+	done
+	[ -z "$absent" ]; result $? "$name/project_packages_enabled" "$absent"
+
+	config_txt=$(value "$defconfig" BR2_PACKAGE_RPI_FIRMWARE_CONFIG_FILE)
+	config_txt="$tree${config_txt#'$(BR2_EXTERNAL_RPI_WDT_PATH)'}"
+	grep -qx 'dtoverlay=rpi-wdt' "$config_txt" 2>/dev/null; result $? "$name/config_txt_loads_the_overlay" "no 'dtoverlay=rpi-wdt' line in $config_txt"
+
+	tarball=$(kernel_tarball "$defconfig")
+	grep -Eq "^sha256 +[0-9a-f]{64} +${tarball//./\\.}$" "$hashes"
+	result $? "$name/kernel_tarball_has_a_hash" "no 'sha256 <hash> ${tarball:-?}' line in $hashes"
+
+	tarball_version=$(sed -n 's/^linux[-_]\([0-9][0-9.]*[0-9]\)\(\.orig\)\{0,1\}\.tar\..*/\1/p' <<<"$tarball")
+	[ -n "$kernel_version" ] && [ "$tarball_version" = "$kernel_version" ]
+	result $? "$name/kernel_is_the_tested_version" \
+		"the defconfig builds '${tarball_version:-?}', the project builds and tests '${kernel_version:-?}'"
+done
+
+mismatch=""
+while read -r algo hash file; do
+	case "$file" in linux[-_]*.tar.*) continue ;; esac
+	actual=$(sha256sum "$src/$file" 2>/dev/null | cut -d' ' -f1)
+	[ "$algo" = sha256 ] && [ "$actual" = "$hash" ] || mismatch+="$file: listed $hash, the kernel source has ${actual:-no such file}"$'\n'
+done < <(grep -E '^sha256 ' "$hashes")
+[ -z "$mismatch" ]; result $? "linux_license_hashes_match_the_kernel_source" "$mismatch"
+
+problems=""
+for dir in "$tree"/package/*/; do
+	pkg=$(basename "$dir")
+	# A host package pulled in only as a dependency (rust-src) has no Config.in of its own.
+	if [ -f "$dir/Config.in" ] && ! grep -q "package/$pkg/Config.in\"" "$tree/Config.in"; then
+		problems+="$pkg: its Config.in is not sourced from the tree's Config.in"$'\n'
+	fi
+	[ -f "$dir/$pkg.mk" ] || problems+="$pkg: no $pkg.mk"$'\n'
+	if ! grep -q '_SITE_METHOD = local' "$dir/$pkg.mk" 2>/dev/null && [ ! -f "$dir/$pkg.hash" ]; then
+		problems+="$pkg: downloads its source but has no $pkg.hash"$'\n'
+	fi
+done
+[ -z "$problems" ]; result $? "packages_complete" "$problems"
+
+echo "# br-external: $((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]
