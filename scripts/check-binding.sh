@@ -10,12 +10,8 @@ venv="$RPI_WDT_CACHE/dtschema-venv/bin"
 bindings="$PROJECT_ROOT/dts/bindings"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0 failed=0
 
-result() { # result OK NAME [DETAIL]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - binding/$2"; else echo "not ok $n - binding/$2"; failed=$((failed + 1)); [ -z "${3:-}" ] || sed 's/^/#   /' <<<"$3"; fi
-}
+result() { tap_check "$1" "binding/$2" "${3:-}"; } # result STATUS NAME [DETAIL]
 
 out=$("$venv/dt-doc-validate" -u "$bindings" "$bindings"/watchdog/*.yaml 2>&1); result $? schema_is_valid_dt_schema "$out"
 out=$("$venv/dt-mk-schema" -j "$bindings" 2>&1 >"$work/processed.json"); result $? schema_compiles "$out"
@@ -29,5 +25,4 @@ for board in rpi3 rpi4; do
 	out=$("$venv/dt-validate" -s "$work/processed.json" "$work/bad.dtb" 2>&1 | grep 'rpi-rust-wdt')
 	grep -q 'greater than the maximum of 15' <<<"$out"; result $? "${board}_out_of_range_timeout_rejected" "$out"
 done
-echo "# binding: $((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+tap_summary binding

@@ -11,12 +11,8 @@ set +e  # every check runs and reports, whatever the previous one did
 
 tree="$PROJECT_ROOT/buildroot-external"
 hashes="$tree/patches/linux/linux.hash"
-n=0 failed=0
 
-result() { # result OK NAME [DETAIL]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - br-external/$2"; else echo "not ok $n - br-external/$2"; failed=$((failed + 1)); [ -z "${3:-}" ] || sed '/^$/d; s/^/#   /' <<<"$3"; fi
-}
+result() { tap_check "$1" "br-external/$2" "${3:-}"; } # result STATUS NAME [DETAIL]
 
 # The value of SYMBOL in a defconfig, without quotes.
 value() { sed -n "s/^$2=\"\{0,1\}\([^\"]*\)\"\{0,1\}$/\1/p" "$1"; }
@@ -85,5 +81,4 @@ for dir in "$tree"/package/*/; do
 done
 [ -z "$problems" ]; result $? "packages_complete" "$problems"
 
-echo "# br-external: $((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+tap_summary br-external

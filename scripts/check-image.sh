@@ -21,12 +21,7 @@ esac
 qemu_dir="$PROJECT_ROOT/out/image/$board/qemu"
 rm -rf "$qemu_dir"
 mkdir -p "$qemu_dir"
-n=0 failed=0
-result() { # status name [detail]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - image/${board}_$2"; else
-		echo "not ok $n - image/${board}_$2"; failed=$((failed + 1)); [ -z "${3:-}" ] || sed 's/^/#   /' <<<"$3"; fi
-}
+result() { tap_check "$1" "image/${board}_$2" "${3:-}"; } # result STATUS NAME [DETAIL]
 
 table=$(sfdisk -d "$image" 2>&1)
 boot_start=$(sed -n 's/.*1 : start= *\([0-9]*\),.*type=c, bootable.*/\1/p' <<<"$table")
@@ -72,5 +67,4 @@ size=$(stat -c %s "$qemu_dir/sd.img")
 pow=1; while [ "$pow" -lt "$size" ]; do pow=$((pow * 2)); done
 truncate -s "$pow" "$qemu_dir/sd.img"
 echo "# image $(basename "$image"): $((size / 1048576)) MiB; QEMU copy $((pow / 1048576)) MiB"
-echo "# image checks: $((n - failed)) passed, $failed failed"
-[ "$failed" = 0 ]
+tap_summary "image checks"

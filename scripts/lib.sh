@@ -45,3 +45,22 @@ jobs_for_make() {
 sha256_of() {
 	cat "$@" | sha256sum | cut -c1-16
 }
+
+# TAP output of the shell check scripts (check-binding, check-image, check-br-external), which test.sh
+# counts: tap_check STATUS NAME [DETAIL] prints "ok N - NAME" when STATUS is 0, otherwise "not ok N - NAME"
+# and DETAIL as comment lines; tap_summary LABEL prints the counts and fails if any check failed.
+tap_n=0 tap_failed=0
+tap_check() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+		[ -z "${3:-}" ] || sed '/^$/d; s/^/#   /' <<<"$3"
+	fi
+}
+tap_summary() {
+	echo "# $1: $((tap_n - tap_failed)) passed, $tap_failed failed"
+	[ "$tap_failed" = 0 ]
+}
