@@ -212,7 +212,8 @@ fn wdtctl_over_ssh(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String>
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let wrapper = dir.join("ssh");
     std::fs::write(&wrapper, ssh.wrapper_script()).map_err(|e| e.to_string())?;
-    std::process::Command::new("chmod").arg("+x").arg(&wrapper).status().map_err(|e| e.to_string())?;
+    std::fs::set_permissions(&wrapper, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .map_err(|e| e.to_string())?;
     let run = |args: &[&str]| {
         std::process::Command::new(&wdtctl)
             .env("WDTCTL_SSH", &wrapper)
@@ -241,8 +242,8 @@ fn wdtctl_over_ssh(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String>
     let _ = std::fs::remove_dir_all(&dir);
     result?;
     Ok(Outcome::pass(vec![format!(
-        "through {} as {}: status, exit code 6, missing remote tool (exit 9)",
-        "ssh", ssh.destination
+        "through ssh as {}: status, exit code 6, missing remote tool (exit 9)",
+        ssh.destination
     )]))
 }
 

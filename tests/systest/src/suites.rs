@@ -330,7 +330,7 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path)
     });
     s.check("driver/module_parameters_clamped_with_warning", &mut g, |g| {
         sh(g, "rmmod rpi_wdt && modprobe rpi_wdt heartbeat=30 nowayout=1")?;
-        let warning = sh(g, "dmesg | grep 'heartbeat=30 is out of range 1..15 s: using 15 s' | tail -n1");
+        let warning = sh(g, "dmesg | grep -m1 'heartbeat=30 is out of range 1..15 s: using 15 s'");
         let info = sh(g, "wdtctl --json info; wdtctl --json timeout");
         sh(g, "rmmod rpi_wdt && modprobe rpi_wdt && wdtctl --json info | grep -q '\"nowayout\":false'")?;
         warning.map_err(|e| format!("no clamping warning in dmesg: {e}"))?;
