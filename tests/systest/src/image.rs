@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use rpi_wdt_testkit::console::{BootSpec, Guest};
 use rpi_wdt_testkit::report::Status;
 
-use crate::suites::{await_shell, expect_contains, no_splat, sh, Session};
+use crate::suites::{await_shell, expect_contains, kernel_log_clean, poweroff_ends_qemu, sh, Session};
 
 pub fn run(s: &mut Session<'_>, root: &Path, results: &Path) {
     let board = s.board.to_string();
@@ -63,13 +63,6 @@ pub fn run(s: &mut Session<'_>, root: &Path, results: &Path) {
         let info = sh(g, "wdtctl info")?;
         expect_contains("wdtctl info", &info, &["rpi_wdt BCM2835 PM watchdog", "1..15 s"])
     });
-    s.check("image/console_clean", g, |g| {
-        let dmesg = sh(g, "dmesg")?;
-        no_splat(&dmesg)?;
-        no_splat(&g.transcript())
-    });
-    s.check("image/poweroff", g, |g| {
-        g.send_line("poweroff").map_err(|e| e.to_string())?;
-        g.wait_exit(Duration::from_secs(60)).map_err(|e| format!("QEMU did not exit: {e}")).map(drop)
-    });
+    s.check("image/console_clean", g, kernel_log_clean);
+    s.check("image/poweroff", g, |g| poweroff_ends_qemu(g, Duration::from_secs(60)));
 }

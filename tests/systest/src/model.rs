@@ -17,7 +17,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::suites::{
-    await_shell, boot_checked_with, expect_contains, expect_exit, no_splat, sh, sh_any, Session,
+    await_shell, boot_checked_with, expect_contains, expect_exit, no_splat, poweroff_ends_qemu, sh, sh_any,
+    Session,
 };
 use rpi_wdt_testkit::console::Guest;
 use rpi_wdt_testkit::report::Status;
@@ -218,15 +219,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
         let out = sh(g, "wdtctl --json bootstatus")?;
         expect_contains("bootstatus", &out, &["\"cause\":\"watchdog-or-reboot\""])
     });
-    s.check("model/poweroff_still_ends_qemu", g, |g| {
-        g.send_line("poweroff").map_err(|e| e.to_string())?;
-        let status = g.wait_exit(Duration::from_secs(60)).map_err(|e| format!("QEMU did not exit: {e}"))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("QEMU exited with {status}"))
-        }
-    });
+    s.check("model/poweroff_still_ends_qemu", g, |g| poweroff_ends_qemu(g, Duration::from_secs(60)));
     s.check("kernel/no_oops_warn_bug_lockdep_model_boots", g, |g| no_splat(&g.transcript()));
 }
 

@@ -10,7 +10,10 @@ use std::time::Duration;
 use rpi_wdt_testkit::console::Guest;
 use rpi_wdt_testkit::report::Status;
 
-use crate::suites::{boot_checked_with, expect_contains, no_splat, Qemu, Session, TESTS_DIR};
+use crate::suites::{
+    boot_checked_with, expect_contains, kernel_log_clean, poweroff_ends_qemu, sh_within, Qemu, Session,
+    TESTS_DIR,
+};
 
 const FUZZ_CALLS: u32 = 100_000;
 const STRESS_SECONDS: u32 = 30;
@@ -19,11 +22,16 @@ const CYCLES: u32 = 100;
 const LONG: Duration = Duration::from_secs(900);
 
 fn sh_long(g: &mut Guest, command: &str) -> Result<String, String> {
-    let out = g.run(command, LONG).map_err(|e| format!("`{command}`: {e}"))?;
-    if out.status != 0 {
-        return Err(format!("`{command}` exited {}:\n{}", out.status, out.text.trim_end()));
-    }
-    Ok(out.text)
+    sh_within(g, command, LONG)
+}
+
+/// Runs one mode of the guest's rpi-wdt-reliability program, which prints its summary then "ok", and
+/// checks that it left the watchdog stopped.
+fn reliability_program(g: &mut Guest, args: &str) -> Result<(), String> {
+    let out = sh_long(g, &format!("rpi-wdt-reliability {args}"))?;
+    expect_contains(args, &out, &["ok"])?;
+    println!("#   {}", out.lines().next().unwrap_or(""));
+    sh_long(g, "wdtctl --json status | grep -q '\"running\":false'").map(drop)
 }
 
 pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, qemu: &Qemu) {
@@ -44,23 +52,14 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, q
         sh_long(g, "echo clear > /sys/kernel/debug/kmemleak").map(drop)
     });
     s.check("reliability/fuzz_control_node_100k", g, |g| {
-        let out = sh_long(g, &format!("rpi-wdt-reliability fuzz ctl {FUZZ_CALLS} 0x5eed1"))?;
-        expect_contains("fuzz ctl", &out, &["ok"])?;
-        println!("#   {}", out.lines().next().unwrap_or(""));
-        sh_long(g, "wdtctl --json status | grep -q '\"running\":false'").map(drop)
+        reliability_program(g, &format!("fuzz ctl {FUZZ_CALLS} 0x5eed1"))
     });
     if qemu.model {
         s.check("reliability/fuzz_standard_node_100k", g, |g| {
-            let out = sh_long(g, &format!("rpi-wdt-reliability fuzz std {FUZZ_CALLS} 0x5eed2"))?;
-            expect_contains("fuzz std", &out, &["ok"])?;
-            println!("#   {}", out.lines().next().unwrap_or(""));
-            sh_long(g, "wdtctl --json status | grep -q '\"running\":false'").map(drop)
+            reliability_program(g, &format!("fuzz std {FUZZ_CALLS} 0x5eed2"))
         });
         s.check("reliability/stress_8_threads", g, |g| {
-            let out = sh_long(g, &format!("rpi-wdt-reliability stress {STRESS_SECONDS} {STRESS_THREADS}"))?;
-            expect_contains("stress", &out, &["ok"])?;
-            println!("#   {}", out.lines().next().unwrap_or(""));
-            sh_long(g, "wdtctl --json status | grep -q '\"running\":false'").map(drop)
+            reliability_program(g, &format!("stress {STRESS_SECONDS} {STRESS_THREADS}"))
         });
     } else {
         let why =
@@ -90,14 +89,6 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, q
         }
         Ok(())
     });
-    s.check("reliability/no_oops_warn_bug_lockdep_ubsan_kmemleak", g, |g| {
-        let dmesg = sh_long(g, "dmesg")?;
-        no_splat(&dmesg)?;
-        no_splat(&g.transcript())
-    });
-    s.check("reliability/poweroff", g, |g| {
-        g.send_line("poweroff").map_err(|e| e.to_string())?;
-        g.wait_exit(Duration::from_secs(120)).map_err(|e| format!("QEMU did not exit: {e}"))?;
-        Ok(())
-    });
+    s.check("reliability/no_oops_warn_bug_lockdep_ubsan_kmemleak", g, kernel_log_clean);
+    s.check("reliability/poweroff", g, |g| poweroff_ends_qemu(g, Duration::from_secs(120)));
 }

@@ -77,11 +77,34 @@ impl<'a> Session<'a> {
 
 /// Runs `command`; a non-zero status is an error carrying the output.
 pub fn sh(guest: &mut Guest, command: &str) -> Result<String, String> {
-    let out = guest.run(command, COMMAND_TIMEOUT).map_err(|e| format!("`{command}`: {e}"))?;
+    sh_within(guest, command, COMMAND_TIMEOUT)
+}
+
+/// [`sh`] with its own time limit, for long runs (fuzzing, stress, cycles).
+pub fn sh_within(guest: &mut Guest, command: &str, limit: Duration) -> Result<String, String> {
+    let out = guest.run(command, limit).map_err(|e| format!("`{command}`: {e}"))?;
     if out.status != 0 {
         return Err(format!("`{command}` exited {}:\n{}", out.status, out.text.trim_end()));
     }
     Ok(out.text)
+}
+
+/// No oops, WARN, BUG, lockdep, UBSAN or kmemleak report in the guest's dmesg or on its console.
+pub fn kernel_log_clean(g: &mut Guest) -> Result<(), String> {
+    let dmesg = sh(g, "dmesg")?;
+    no_splat(&dmesg)?;
+    no_splat(&g.transcript())
+}
+
+/// Sends `poweroff` and waits up to `limit` for QEMU to exit successfully.
+pub fn poweroff_ends_qemu(g: &mut Guest, limit: Duration) -> Result<(), String> {
+    g.send_line("poweroff").map_err(|e| e.to_string())?;
+    let status = g.wait_exit(limit).map_err(|e| format!("QEMU did not exit: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("QEMU exited with {status}"))
+    }
 }
 
 /// The QEMU the tests run: Debian's, or the project's watchdog model (`make qemu-build`).
@@ -247,7 +270,7 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path)
         if !compatible.contains("rpi-rust-wdt,bcm2835-pm-wdt") {
             return Err(format!("bound device's compatible is {compatible:?}"));
         }
-        let alias = sh(g, &format!("grep rpi_wdt /lib/modules/$(uname -r)/modules.alias"))?;
+        let alias = sh(g, "grep rpi_wdt /lib/modules/$(uname -r)/modules.alias")?;
         if !alias.contains("of:N*T*Crpi-rust-wdt,bcm2835-pm-wdt") {
             return Err(format!("modules.alias lacks the OF alias:\n{alias}"));
         }
@@ -346,20 +369,14 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path)
         sh(g, &format!("sh {TESTS_DIR}/rmmod-modprobe-cycles.sh 10")).map(drop)
     });
 
-    s.check("kernel/no_oops_warn_bug_lockdep_main_boot", &mut g, |g| {
-        let dmesg = sh(g, "dmesg")?;
-        no_splat(&dmesg)?;
-        no_splat(&g.transcript())
-    });
+    s.check("kernel/no_oops_warn_bug_lockdep_main_boot", &mut g, kernel_log_clean);
 
     s.check("driver/poweroff_ends_qemu_through_driver", &mut g, |g| {
-        g.send_line("poweroff").map_err(|e| e.to_string())?;
-        g.expect("reboot: Power down", Duration::from_secs(60)).map_err(|e| e.to_string())?;
-        let status = g.wait_exit(Duration::from_secs(30)).map_err(|e| format!("QEMU did not exit: {e}"))?;
-        if status.success() {
+        poweroff_ends_qemu(g, Duration::from_secs(90))?;
+        if g.transcript().contains("reboot: Power down") {
             Ok(())
         } else {
-            Err(format!("QEMU exited with {status}"))
+            Err("QEMU exited without the kernel's 'reboot: Power down'".into())
         }
     });
 }
