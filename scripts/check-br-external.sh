@@ -5,7 +5,11 @@
 #     boots with dtoverlay=rpi-wdt, and its kernel tarball has a sha256 line in patches/linux/linux.hash
 #   that tarball is the version of the kernel the project builds and tests
 #   the license hashes in linux.hash match that kernel's source
-#   every package's Config.in is sourced from the tree's Config.in, every package has its .mk; a package that downloads has a .hash file
+#   its kernel gets the project's kernel patch series (board/linux/patches/, the Rust watchdog
+#     abstraction), the same files scripts/kernel.sh applies, through BR2_LINUX_KERNEL_PATCH, and no
+#     patch in the global patch directory shadows them
+#   every package's Config.in is sourced from the tree's Config.in, every package has its .mk; a package
+#     that downloads has a .hash file
 source "$(dirname "$0")/lib.sh"
 set +e  # every check runs and reports, whatever the previous one did
 
@@ -48,6 +52,14 @@ for defconfig in "$tree"/configs/*_defconfig; do
 	config_txt=$(value "$defconfig" BR2_PACKAGE_RPI_FIRMWARE_CONFIG_FILE)
 	config_txt="$tree${config_txt#'$(BR2_EXTERNAL_RPI_WDT_PATH)'}"
 	grep -qx 'dtoverlay=rpi-wdt' "$config_txt" 2>/dev/null; result $? "$name/config_txt_loads_the_overlay" "no 'dtoverlay=rpi-wdt' line in $config_txt"
+
+	patch_dir=$(value "$defconfig" BR2_LINUX_KERNEL_PATCH)
+	patch_dir=$(realpath -m "$tree${patch_dir#'$(BR2_EXTERNAL_RPI_WDT_PATH)'}")
+	series=("$PROJECT_ROOT"/board/linux/patches/*.patch)
+	[ "$patch_dir" = "$(realpath "$PROJECT_ROOT/board/linux/patches")" ] && [ -e "${series[0]}" ] &&
+		! ls "$tree"/patches/linux/*.patch >/dev/null 2>&1
+	result $? "$name/kernel_gets_the_patch_series" \
+		"BR2_LINUX_KERNEL_PATCH is '$patch_dir'; expected the series scripts/kernel.sh applies, $PROJECT_ROOT/board/linux/patches (${#series[@]} patches), and no *.patch in patches/linux/"
 
 	tarball=$(kernel_tarball "$defconfig")
 	grep -Eq "^sha256 +[0-9a-f]{64} +${tarball//./\\.}$" "$hashes"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the arm64 kernel (Image, modules, DTBs) from allnoconfig plus the board fragments, in a build tree
-# cached outside the clone and keyed by kernel version, fragments and toolchain versions: a second run with
-# the same inputs reuses the tree and does nothing.
+# Builds the arm64 kernel (Image, modules, DTBs) from allnoconfig plus the board fragments, with the
+# project's kernel patch series (board/linux/patches/, the Rust watchdog abstraction) applied, in a build
+# tree cached outside the clone and keyed by kernel version, patches, fragments and toolchain versions: a
+# second run with the same inputs reuses the tree and does nothing.
 #   kernel.sh build       configure (if new) and build
 #   kernel.sh dir         print the build tree for the current inputs (it may not exist yet)
+#   kernel.sh source      print the patched source tree (made from the extracted source if missing)
 # KERNEL_VARIANT selects the fragments: "test" (default: the kernel QEMU boots in make run/test) or
 # "debug" (test plus linux-debug.fragment, for the reliability suite). Every script that uses the kernel
 # build (driver, rootfs, qemu) follows the same variable.
@@ -16,13 +18,46 @@ debug) FRAGMENTS+=("$PROJECT_ROOT/board/common/linux-debug.fragment") ;;
 *) die "KERNEL_VARIANT=${KERNEL_VARIANT}: expected test or debug" ;;
 esac
 
+PATCHES=("$PROJECT_ROOT"/board/linux/patches/*.patch)
+
+patches_key() {
+	cat "${PATCHES[@]}" | sha256sum | cut -c1-12
+}
+
 kernel_build_dir() {
 	local src version key
 	src=$(kernel_src_dir)
 	version=$(basename "$src")
-	key=$( { cat "${FRAGMENTS[@]}"; echo "$version"; "$KERNEL_RUSTC" --version; "$BINDGEN" --version 2>&1;
-		"${CROSS_COMPILE}gcc" --version | head -n1; } | sha256sum | cut -c1-12)
+	key=$( { cat "${FRAGMENTS[@]}"; echo "$version"; patches_key; "$KERNEL_RUSTC" --version;
+		"$BINDGEN" --version 2>&1; "${CROSS_COMPILE}gcc" --version | head -n1; } | sha256sum | cut -c1-12)
 	echo "$RPI_WDT_CACHE/kernel-build/$version-$key"
+}
+
+# The extracted source with the patch series applied, in its own tree keyed by the series: a hard-linked
+# copy of the pristine tree in which every file a patch touches is first replaced by a real copy, so the
+# pristine tree (which other scripts read) never changes. Older patched trees are removed.
+patched_src_dir() {
+	local src dir tmp patch file
+	src=$(kernel_src_dir)
+	dir="$src-patched-$(patches_key)"
+	if [ -e "$dir/.rpi-wdt-patched" ]; then
+		echo "$dir"
+		return
+	fi
+	log "applying the kernel patch series (${#PATCHES[@]} patches from board/linux/patches/) to a copy of $(basename "$src")"
+	tmp="$dir.tmp-$$"
+	rm -rf "$src"-patched-*
+	cp -al "$src" "$tmp"
+	for patch in "${PATCHES[@]}"; do
+		for file in $(sed -n 's|^+++ b/||p' "$patch"); do
+			if [ -f "$tmp/$file" ]; then cp "$tmp/$file" "$tmp/$file.unlink" && mv "$tmp/$file.unlink" "$tmp/$file"; fi
+		done
+		patch -d "$tmp" -p1 --batch --forward --quiet < "$patch" >&2 ||
+			die "kernel patch $(basename "$patch") does not apply to $(basename "$src"): refresh it against this kernel version"
+	done
+	touch "$tmp/.rpi-wdt-patched"
+	mv "$tmp" "$dir"
+	echo "$dir"
 }
 
 # Every option the fragments set must be in the final .config exactly as requested.
@@ -67,7 +102,7 @@ configure() {
 
 build() {
 	local src out start
-	src=$(kernel_src_dir)
+	src=$(patched_src_dir)
 	out=$(kernel_build_dir)
 	if [ -e "$out/.rpi-wdt-built" ]; then
 		log "kernel: reusing cached build $out"
@@ -91,5 +126,6 @@ build() {
 case "${1:-}" in
 build) build ;;
 dir) kernel_build_dir ;;
-*) die "usage: $0 build|dir" ;;
+source) patched_src_dir ;;
+*) die "usage: $0 build|dir|source" ;;
 esac

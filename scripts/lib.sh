@@ -35,7 +35,7 @@ kernel_src_dir() {
 # Arguments every kernel make invocation needs (config, build, M= module builds).
 kernel_make_args() {
 	printf '%s\n' ARCH=arm64 "CROSS_COMPILE=$CROSS_COMPILE" "RUSTC=$KERNEL_RUSTC" \
-		"BINDGEN=$BINDGEN" "HOSTRUSTC=$KERNEL_RUSTC"
+		"RUSTDOC=${KERNEL_RUSTC%/*}/rustdoc" "BINDGEN=$BINDGEN" "HOSTRUSTC=$KERNEL_RUSTC"
 }
 
 jobs_for_make() {

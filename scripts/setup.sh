@@ -24,7 +24,7 @@ BUILD_PACKAGES=(
 	device-tree-compiler rustc-web rust-web-src libclang1-19
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross python3-venv
 	ninja-build pkg-config libglib2.0-dev libpixman-1-dev libslirp-dev libfdt-dev
-	openssh-client lld-19 genimage mtools dosfstools e2fsprogs fdisk
+	openssh-client lld-19 genimage mtools dosfstools e2fsprogs fdisk patch python3-ply python3-git
 )
 ARM64_PACKAGES=(libstd-rust-web-dev:arm64)
 BACKPORTS_PACKAGES=(qemu-system-arm)
