@@ -3,13 +3,12 @@
 //! [`PmRegisters`] over the driver's 12-byte MMIO mapping of RSTC, RSTS and WDOG.
 //!
 //! Every offset is a constant from `regs.rs`, so the kernel's I/O accessors check it against the mapping
-//! size at compile time. The mapping is only reachable while the device is bound: callers get it from
-//! the devres guard in `shared.rs`.
+//! size at compile time.
 
 use kernel::io::{mem::IoMem, Io};
 
+use crate::hw::PmRegisters;
 use crate::regs::{Reg, MAP_SIZE};
-use crate::watchdog::PmRegisters;
 
 /// The mapped registers of one bound device.
 pub(crate) struct MmioPm<'a> {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! rpi_wdt: a Rust driver for the Raspberry Pi's PM watchdog (BCM2835/BCM2837 on the Pi 3, BCM2711 on
-//! the Pi 4).
+//! the Pi 4), on the kernel's watchdog core.
 //!
 //! The device comes from the project's device-tree overlay: a node under `/soc` with compatible
 //! `rpi-rust-wdt,bcm2835-pm-wdt` (or `rpi-rust-wdt,bcm2711-pm-wdt`) covering RSTC..WDOG, 12 bytes of the
@@ -9,28 +9,24 @@
 //! driver maps its 12 bytes without claiming them (`iomap_sized`, not the exclusive variant), and the
 //! in-tree C watchdog (`CONFIG_BCM2835_WDT`) must stay off so that only one driver drives RSTC and WDOG.
 //!
-//! It offers:
-//! - `/dev/rpi-wdt`: the standard Linux watchdog ABI (`include/uapi/linux/watchdog.h`), for busybox
-//!   `watchdog`, systemd, the watchdog daemon and the kernel's watchdog selftest;
-//! - `/dev/rpi-wdt-ctl`: a control node for the project's `wdtctl`, which does not arm on open;
-//! - restart through the watchdog, and power-off through the firmware's partition-63 halt convention when
-//!   the node has `system-power-controller`;
-//! - boot status decoded from RSTS at probe.
+//! The driver is the hardware's register sequences and nothing more; the watchdog core (through the
+//! `kernel::watchdog` abstraction) provides `/dev/watchdogN`, `/dev/watchdog`,
+//! `/sys/class/watchdog/watchdogN`, single open, magic close, nowayout, timeouts longer than the
+//! 16 s one load of WDOG holds (its worker reloads the hardware), keeping a watchdog found running at
+//! probe alive until userspace opens it, stopping on reboot, and the restart handler. On top, it
+//! registers a power-off handler (the firmware's partition-63 halt convention) when the node has
+//! `system-power-controller`, and adds two sysfs attributes: `reset_reason` and `rsts`.
 //!
-//! Not handled: pretimeouts and timeouts over 15 s (the hardware has neither), keeping a watchdog that was
-//! already running at probe alive from the kernel (it is stopped unless nowayout), stopping the watchdog on
-//! `halt`, and more than one instance (the node names are fixed; a second probe fails with EBUSY).
+//! Not handled: pretimeouts (the hardware has none), and telling a watchdog expiry from a reboot
+//! (the hardware cannot; see `core/src/boot_status.rs`).
 //!
-//! The register encoding, timeout arithmetic, boot-status decoding, ABI and state machine live in
-//! `core/src/` as plain Rust shared with the host tests and userspace; the files here are the kernel glue.
+//! The register layout, timeout arithmetic, boot-status decoding and register sequences live in
+//! `core/src/` as plain Rust shared with the host tests; the files here are the kernel glue.
 
 use kernel::{of, platform, prelude::*};
 
 // Plain-Rust logic shared with the host crate `rpi-wdt-core` (driver/core). Each file is included under
 // the module name it has there, so `crate::regs` resolves identically in both crates.
-#[allow(unreachable_pub, dead_code)]
-#[path = "core/src/abi.rs"]
-mod abi;
 #[allow(unreachable_pub, dead_code)]
 #[path = "core/src/boot_status.rs"]
 mod boot_status;
@@ -38,6 +34,9 @@ mod boot_status;
 #[allow(unreachable_pub, dead_code)]
 #[path = "core/src/fake_pm.rs"]
 mod fake_pm;
+#[allow(unreachable_pub, dead_code)]
+#[path = "core/src/hw.rs"]
+mod hw;
 #[allow(unreachable_pub, dead_code)]
 #[path = "core/src/regs.rs"]
 mod regs;
@@ -48,21 +47,16 @@ mod scenarios;
 #[allow(unreachable_pub, dead_code)]
 #[path = "core/src/timeout.rs"]
 mod timeout;
-#[allow(unreachable_pub, dead_code)]
-#[path = "core/src/watchdog.rs"]
-mod watchdog;
 
-mod ctl_node;
 // The KUnit suite (and the fake register bank it uses) is built with CONFIG_KUNIT; `make bench` builds a
 // copy without it (--cfg rpi_wdt_without_kunit) to compare sizes with the C driver fairly.
 #[cfg(all(CONFIG_KUNIT = "y", not(rpi_wdt_without_kunit)))]
 mod kunit;
 mod mmio;
+mod pm;
 mod probe;
-mod shared;
 mod sys_off;
-mod uapi;
-mod wdt_node;
+mod wdt;
 
 /// Which SoC the matched compatible names. Both behave the same; it is reported at probe.
 #[derive(Clone, Copy, Debug)]
@@ -114,7 +108,7 @@ kernel::module_platform_driver! {
     params: {
         heartbeat: u32 {
             default: 0,
-            description: "Watchdog timeout in seconds, 1..15 (0 = 15; larger values are clamped to 15)",
+            description: "Watchdog timeout in seconds (0 = the node's timeout-sec, else 15; over 15 s the kernel reloads the hardware)",
         },
         nowayout: bool {
             default: false,

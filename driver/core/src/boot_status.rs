@@ -5,11 +5,10 @@
 //! What the hardware can tell apart: a power-on reset (HADPOR) from a watchdog full reset (HADWRF).
 //! What it cannot: a watchdog expiry from a plain `reboot`, because Linux restarts a Pi by arming the
 //! same watchdog with a 10-tick countdown. Both leave HADWRF set, so a watchdog reset is reported as
-//! "watchdog or reboot", and WDIOF_CARDRESET is set for both, as drivers with the same hardware limit do.
-//! The quick and hard watchdog bits (HADWRQ, HADWRH) share bits with the firmware's partition field and
-//! are therefore not used.
+//! "watchdog or reboot", and the watchdog core's WDIOF_CARDRESET boot status is set for both, as
+//! drivers with the same hardware limit do. The quick and hard watchdog bits (HADWRQ, HADWRH) share
+//! bits with the firmware's partition field and are therefore not used.
 
-use crate::abi::{self, WDIOF_CARDRESET};
 use crate::regs::{rsts, rsts_partition};
 
 /// The reset cause as this driver reports it.
@@ -24,13 +23,21 @@ pub enum ResetCause {
 }
 
 impl ResetCause {
-    /// The value the control node reports in `RpiWdtBootStatus::cause`.
-    pub const fn abi_value(self) -> u32 {
+    /// Every cause, in a fixed order.
+    pub const ALL: [ResetCause; 3] = [ResetCause::Unknown, ResetCause::PowerOn, ResetCause::WatchdogOrReboot];
+
+    /// The name the driver's `reset_reason` sysfs attribute and wdtctl use.
+    pub const fn name(self) -> &'static str {
         match self {
-            ResetCause::Unknown => abi::CAUSE_UNKNOWN,
-            ResetCause::PowerOn => abi::CAUSE_POWER_ON,
-            ResetCause::WatchdogOrReboot => abi::CAUSE_WATCHDOG_OR_REBOOT,
+            ResetCause::Unknown => "unknown",
+            ResetCause::PowerOn => "power-on",
+            ResetCause::WatchdogOrReboot => "watchdog-or-reboot",
         }
+    }
+
+    /// Parses a name written by [`ResetCause::name`].
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|cause| cause.name() == name)
     }
 }
 
@@ -62,26 +69,14 @@ impl BootStatus {
         }
     }
 
+    /// Whether the watchdog reset the chip: the boot status the watchdog core reports as
+    /// WDIOF_CARDRESET.
+    pub const fn watchdog_reset(self) -> bool {
+        matches!(self.cause(), ResetCause::WatchdogOrReboot)
+    }
+
     /// The boot partition the firmware was asked for (63 means halt).
     pub const fn partition(self) -> u32 {
         rsts_partition(self.raw)
-    }
-
-    /// The WDIOF_* flags WDIOC_GETBOOTSTATUS reports.
-    pub const fn wdiof_flags(self) -> u32 {
-        match self.cause() {
-            ResetCause::WatchdogOrReboot => WDIOF_CARDRESET,
-            _ => 0,
-        }
-    }
-
-    /// The control node's view of this status.
-    pub const fn to_abi(self) -> abi::RpiWdtBootStatus {
-        abi::RpiWdtBootStatus {
-            rsts: self.raw,
-            wdiof_flags: self.wdiof_flags(),
-            cause: self.cause().abi_value(),
-            partition: self.partition(),
-        }
     }
 }

@@ -12,9 +12,9 @@
 //! The patched QEMU model (board/qemu/) implements the same rules, so tests written against this fake
 //! describe what the emulated and the real board do.
 
+use crate::hw::PmRegisters;
 use crate::regs::{self, rsts, Reg};
 use crate::timeout;
-use crate::watchdog::PmRegisters;
 
 /// The fake register bank.
 #[derive(Clone, Debug)]

@@ -1,19 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Behaviour scenarios of the watchdog state machine against the fake register bank.
+//! Behaviour scenarios of the register sequences against the fake register bank, which counts down
+//! as the hardware does.
 //!
-//! Each scenario returns `Err(Failure)` naming the first broken expectation instead of panicking, so the
-//! same code runs as host tests (`cargo test`) and as KUnit cases inside the kernel module, where a
-//! panic would be a kernel BUG. [`ALL`] lists every scenario by name.
+//! Each scenario returns `Err(Failure)` naming the first broken expectation instead of panicking, so
+//! the same code runs as host tests (`cargo test`) and as KUnit cases inside the kernel module, where
+//! a panic would be a kernel BUG. [`for_each_scenario!`](crate::for_each_scenario) is the one list of
+//! their names: the host tests, the KUnit suite and the QEMU system tests (which count the KUnit
+//! cases) are all generated from it, and [`ALL`] is too.
 
 use core::fmt;
 
-use crate::abi;
 use crate::boot_status::{BootStatus, ResetCause};
 use crate::fake_pm::FakePm;
-use crate::regs::{self, Reg};
-use crate::timeout::{self, TICKS_PER_SECOND};
-use crate::watchdog::{has_magic_char, PmRegisters, ReleaseOutcome, Watchdog, WdtError};
+use crate::hw::{self, PmRegisters};
+use crate::regs::{self, rsts, Reg};
+use crate::timeout::{self, MAX_TICKS, TICKS_PER_SECOND};
+
+/// Calls the macro `$callback` with the name of every scenario, comma-separated.
+#[macro_export]
+macro_rules! for_each_scenario {
+    ($callback:ident) => {
+        $callback! {
+            start_loads_the_timeout,
+            start_reloads_a_running_countdown,
+            expiry_resets_at_the_timeout,
+            long_timeouts_load_the_whole_counter,
+            max_hw_heartbeat_is_one_full_load,
+            stop_disarms,
+            time_left_follows_the_counter,
+            time_left_is_zero_when_stopped,
+            start_keeps_other_rstc_bits,
+            every_write_carries_the_password,
+            restart_resets_within_ten_ticks,
+            power_off_asks_the_firmware_to_halt,
+            running_at_probe_is_detected,
+            boot_status_after_power_on,
+            boot_status_after_watchdog_reset,
+        }
+    };
+}
 
 /// The first expectation a scenario found broken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,312 +67,181 @@ macro_rules! check {
     };
 }
 
-/// A fake board: the register bank, the driver state and a clock that advance together.
-struct Board {
-    pm: FakePm,
-    wdt: Watchdog,
-    now_ns: u64,
+macro_rules! scenario_table {
+    ($($name:ident),* $(,)?) => {
+        /// Every scenario, by name.
+        pub const ALL: &[(&str, fn() -> Outcome)] = &[$((stringify!($name), $name)),*];
+    };
 }
+for_each_scenario!(scenario_table);
 
-impl Board {
-    fn new(timeout_s: u32, nowayout: bool) -> Self {
-        let mut pm = FakePm::power_on();
-        let boot = BootStatus::from_rsts(pm.read(Reg::Rsts));
-        Board { pm, wdt: Watchdog::new(timeout_s, nowayout, boot), now_ns: 0 }
-    }
-
-    fn advance_ms(&mut self, ms: u64) {
-        self.pm.advance_ms(ms);
-        self.now_ns += ms * 1_000_000;
-    }
-
-    fn running(&mut self) -> bool {
-        self.wdt.is_running(&mut self.pm)
-    }
-
-    fn open(&mut self) -> Result<(), WdtError> {
-        self.wdt.open(&mut self.pm, self.now_ns)
-    }
-
-    fn write(&mut self, data: &[u8]) {
-        self.wdt.write(&mut self.pm, self.now_ns, data.len(), has_magic_char(data));
-    }
-
-    fn release(&mut self) -> ReleaseOutcome {
-        self.wdt.release(&mut self.pm, self.now_ns)
-    }
-
-    /// The board after its reset: a fresh driver instance reading RSTS as probe does.
-    fn reboot_driver(&mut self) -> Watchdog {
-        Watchdog::new(timeout::DEFAULT_TIMEOUT_S, false, BootStatus::from_rsts(self.pm.read(Reg::Rsts)))
-    }
-}
-
-/// Opening arms the countdown with the configured timeout.
-pub fn open_arms_with_configured_timeout() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(!b.running(), "stopped before open");
-    check!(b.open().is_ok(), "open succeeds");
-    check!(b.pm.armed(), "RSTC armed after open");
-    check!(b.pm.ticks() == 10 * TICKS_PER_SECOND, "WDOG loaded with 10 s of ticks");
-    check!(b.pm.rejected_writes() == 0, "every write carries the password");
-    check!(b.wdt.time_left_s(&mut b.pm) == 10, "10 s left right after open");
+/// Starting loads the timeout's ticks and arms the countdown.
+pub fn start_loads_the_timeout() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(10));
+    check!(pm.armed(), "the countdown armed after start");
+    check!(pm.ticks() == 10 * TICKS_PER_SECOND, "10 s worth of ticks loaded");
+    check!(hw::is_running(&mut pm), "RSTC reads as running");
     Ok(())
 }
 
-/// A second open is refused while the first holder keeps the node.
-pub fn second_open_is_busy() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(b.open().is_ok(), "first open succeeds");
-    check!(b.open() == Err(WdtError::Busy), "second open is busy");
-    b.write(b"V");
-    check!(b.release() == ReleaseOutcome::Stopped, "magic close stops");
-    check!(b.open().is_ok(), "open succeeds again after close");
-    Ok(())
-}
-
-/// Pinging every half timeout for three timeouts never lets the watchdog fire.
-pub fn keepalive_holds_for_three_timeouts() -> Outcome {
-    let mut b = Board::new(4, false);
-    check!(b.open().is_ok(), "open succeeds");
+/// Starting again is a ping: the countdown goes back to the full timeout.
+pub fn start_reloads_a_running_countdown() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(5));
     for _ in 0..6 {
-        b.advance_ms(2_000);
-        b.write(b"\n");
+        pm.advance_ms(4_000);
+        check!(pm.resets() == 0, "no reset while pinged every 4 s with a 5 s timeout");
+        hw::start(&mut pm, timeout::load_ticks(5));
+        check!(pm.ticks() == 5 * TICKS_PER_SECOND, "the ping reloads the full timeout");
     }
-    check!(b.pm.resets() == 0, "no reset while pinged");
-    check!(b.wdt.ping_count() == 7, "one arm and six pings counted");
     Ok(())
 }
 
-/// Without pings the watchdog fires at the timeout, not before, and RSTS then shows a watchdog reset.
-pub fn expiry_fires_at_timeout() -> Outcome {
-    let mut b = Board::new(3, false);
-    check!(b.open().is_ok(), "open succeeds");
-    b.pm.advance_ticks(3 * TICKS_PER_SECOND - 1);
-    check!(b.pm.resets() == 0, "no reset one tick before the timeout");
-    b.pm.advance_ticks(1);
-    check!(b.pm.resets() == 1, "reset exactly at the timeout");
-    check!(!b.pm.halted(), "a watchdog reset reboots, it does not halt");
-    let after = b.reboot_driver();
-    check!(after.boot_status().cause() == ResetCause::WatchdogOrReboot, "boot status says watchdog");
-    check!(after.boot_status().wdiof_flags() == abi::WDIOF_CARDRESET, "GETBOOTSTATUS reports CARDRESET");
+/// Without pings, the machine resets when the timeout runs out, not before.
+pub fn expiry_resets_at_the_timeout() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(3));
+    pm.advance_ms(2_999);
+    check!(pm.resets() == 0, "no reset 1 ms before the timeout");
+    pm.advance_ms(2);
+    check!(pm.resets() == 1, "a reset once the timeout has passed");
     Ok(())
 }
 
-/// Writing 'V' then closing stops the watchdog.
-pub fn magic_close_stops() -> Outcome {
-    let mut b = Board::new(5, false);
-    check!(b.open().is_ok(), "open succeeds");
-    b.write(b"xV");
-    check!(b.wdt.status() & abi::WDIOF_MAGICCLOSE != 0, "GETSTATUS shows magic close armed");
-    check!(b.release() == ReleaseOutcome::Stopped, "close stops");
-    check!(!b.running(), "stopped after magic close");
-    b.advance_ms(20_000);
-    check!(b.pm.resets() == 0, "no reset after magic close");
-    Ok(())
-}
-
-/// A write without 'V' after one with it disarms magic close.
-pub fn later_write_disarms_magic_close() -> Outcome {
-    let mut b = Board::new(5, false);
-    check!(b.open().is_ok(), "open succeeds");
-    b.write(b"V");
-    b.write(b"x");
-    check!(b.release() == ReleaseOutcome::LeftRunning, "close keeps it running");
-    check!(b.running(), "still running");
-    Ok(())
-}
-
-/// Closing without magic close leaves it running with a full timeout, and it then fires.
-pub fn close_without_magic_lets_it_fire() -> Outcome {
-    let mut b = Board::new(5, false);
-    check!(b.open().is_ok(), "open succeeds");
-    b.advance_ms(3_000);
-    check!(b.release() == ReleaseOutcome::LeftRunning, "close keeps it running");
-    check!(b.wdt.time_left_s(&mut b.pm) == 5, "close pings once: full timeout left");
-    b.advance_ms(4_999);
-    check!(b.pm.resets() == 0, "no reset before the timeout");
-    b.advance_ms(1);
-    check!(b.pm.resets() == 1, "reset at the timeout");
-    Ok(())
-}
-
-/// Under nowayout nothing stops a running watchdog.
-pub fn nowayout_refuses_stop() -> Outcome {
-    let mut b = Board::new(5, true);
-    check!(b.open().is_ok(), "open succeeds");
-    b.write(b"V");
-    check!(b.wdt.status() & abi::WDIOF_MAGICCLOSE == 0, "magic close is never armed under nowayout");
-    check!(
-        b.wdt.set_options(&mut b.pm, b.now_ns, abi::WDIOS_DISABLECARD) == Err(WdtError::Busy),
-        "DISABLECARD is busy"
-    );
-    check!(b.wdt.stop(&mut b.pm) == Err(WdtError::Busy), "stop is busy");
-    check!(b.release() == ReleaseOutcome::LeftRunning, "close leaves it running");
-    check!(b.wdt.shutdown(&mut b.pm), "unbind leaves it running");
-    b.advance_ms(5_000);
-    check!(b.pm.resets() == 1, "it fires");
-    Ok(())
-}
-
-/// Time left counts down in whole seconds, rounded down.
-pub fn time_left_decreases() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(b.wdt.time_left_s(&mut b.pm) == 0, "0 s left while stopped");
-    check!(b.open().is_ok(), "open succeeds");
-    b.advance_ms(2_000);
-    check!(b.wdt.time_left_s(&mut b.pm) == 8, "8 s left after 2 s");
-    b.advance_ms(500);
-    check!(b.wdt.time_left_s(&mut b.pm) == 7, "7 s left after 2.5 s (rounded down)");
-    let state = b.wdt.state(&mut b.pm, b.now_ns);
-    check!(state.timeleft_ms == 7_500, "7500 ms left in the state snapshot");
-    check!(state.since_last_ping_ms == 2_500, "2500 ms since the last ping");
-    Ok(())
-}
-
-/// Timeouts outside 1..=15 s are refused and change nothing; valid ones are returned as set.
-pub fn set_timeout_bounds() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(b.open().is_ok(), "open succeeds");
-    for bad in [0, 16, 1000, u32::MAX] {
-        check!(
-            b.wdt.set_timeout(&mut b.pm, b.now_ns, bad) == Err(WdtError::InvalidArgument),
-            "out of range is EINVAL"
-        );
-        check!(b.wdt.timeout_s() == 10, "a refused timeout changes nothing");
+/// A timeout longer than one load fills the counter, never a wrapped value (mainline's C driver
+/// loads `(timeout << 16) & 0xfffff`: 0 ticks for 16 s, 4 s for 20 s).
+pub fn long_timeouts_load_the_whole_counter() -> Outcome {
+    check!(timeout::load_ticks(15) == 15 * TICKS_PER_SECOND, "15 s still fits");
+    for seconds in [16, 20, 30, 32, 48, 600, u32::MAX] {
+        check!(timeout::load_ticks(seconds) == MAX_TICKS, "the full counter for a timeout over 15 s");
     }
-    check!(b.wdt.set_timeout(&mut b.pm, b.now_ns, 1) == Ok(1), "1 s accepted");
-    check!(b.wdt.set_timeout(&mut b.pm, b.now_ns, 15) == Ok(15), "15 s accepted");
-    check!(b.pm.ticks() == 15 * TICKS_PER_SECOND, "15 s of ticks loaded");
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(16));
+    pm.advance_ms(15_900);
+    check!(pm.resets() == 0, "a 16 s timeout lasts a full load, not 0 ticks");
     Ok(())
 }
 
-/// Setting a timeout restarts a running countdown with the new value.
-pub fn set_timeout_restarts_countdown() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(b.open().is_ok(), "open succeeds");
-    b.advance_ms(8_000);
-    check!(b.wdt.set_timeout(&mut b.pm, b.now_ns, 5) == Ok(5), "5 s accepted");
-    check!(b.wdt.time_left_s(&mut b.pm) == 5, "5 s left after the change");
-    b.advance_ms(4_999);
-    check!(b.pm.resets() == 0, "no reset before the new timeout");
-    b.advance_ms(1);
-    check!(b.pm.resets() == 1, "reset at the new timeout");
+/// The heartbeat the driver declares to the watchdog core is what one full load lasts.
+pub fn max_hw_heartbeat_is_one_full_load() -> Outcome {
+    check!(timeout::MAX_HW_HEARTBEAT_MS == 15_999, "15999 ms");
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, MAX_TICKS);
+    pm.advance_ms(u64::from(timeout::MAX_HW_HEARTBEAT_MS));
+    check!(pm.resets() == 0, "a full load outlasts MAX_HW_HEARTBEAT_MS");
+    pm.advance_ms(1);
+    check!(pm.resets() == 1, "and runs out within the next millisecond");
     Ok(())
 }
 
-/// A timeout set while stopped does not start the watchdog.
-pub fn set_timeout_while_stopped_does_not_start() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(b.wdt.set_timeout(&mut b.pm, b.now_ns, 3) == Ok(3), "3 s accepted");
-    check!(!b.running(), "still stopped");
-    check!(b.open().is_ok(), "open succeeds");
-    check!(b.pm.ticks() == 3 * TICKS_PER_SECOND, "open uses the new timeout");
+/// Stopping disarms the countdown: nothing resets however long it waits.
+pub fn stop_disarms() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(2));
+    hw::stop(&mut pm);
+    check!(!pm.armed(), "disarmed after stop");
+    check!(!hw::is_running(&mut pm), "RSTC reads as stopped");
+    pm.advance_ms(60_000);
+    check!(pm.resets() == 0, "no reset after stop");
     Ok(())
 }
 
-/// WDIOS_DISABLECARD stops, WDIOS_ENABLECARD starts, anything else is EINVAL and changes nothing.
-pub fn set_options_disable_enable() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(b.open().is_ok(), "open succeeds");
-    check!(b.wdt.set_options(&mut b.pm, b.now_ns, abi::WDIOS_DISABLECARD).is_ok(), "DISABLECARD succeeds");
-    check!(!b.running(), "stopped by DISABLECARD");
-    check!(
-        b.wdt.set_options(&mut b.pm, b.now_ns, abi::WDIOS_TEMPPANIC) == Err(WdtError::InvalidArgument),
-        "TEMPPANIC alone is EINVAL"
-    );
-    check!(!b.running(), "EINVAL changes nothing");
-    check!(b.wdt.set_options(&mut b.pm, b.now_ns, abi::WDIOS_ENABLECARD).is_ok(), "ENABLECARD succeeds");
-    check!(b.running(), "started by ENABLECARD");
-    b.write(b"");
-    b.write(b"V");
-    check!(b.release() == ReleaseOutcome::Stopped, "magic close stops");
+/// The time left is what the counter holds, and it goes down.
+pub fn time_left_follows_the_counter() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(10));
+    check!(timeout::ticks_to_secs(hw::ticks_left(&mut pm)) == 10, "10 s left at the start");
+    pm.advance_ms(3_500);
+    check!(timeout::ticks_to_secs(hw::ticks_left(&mut pm)) == 6, "6 s left (rounded down) after 3.5 s");
+    check!(timeout::ticks_to_millis(hw::ticks_left(&mut pm)) == 6_500, "6500 ms left");
     Ok(())
 }
 
-/// GETSTATUS reports a keepalive once per ping, and magic close while armed.
-pub fn status_flags() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(b.wdt.status() == 0, "no flags before anything happened");
-    check!(b.open().is_ok(), "open succeeds");
-    check!(b.wdt.status() == abi::WDIOF_KEEPALIVEPING, "the arm counts as a keepalive");
-    check!(b.wdt.status() == 0, "keepalive flag clears once read");
-    b.write(b"V");
-    check!(b.wdt.status() == abi::WDIOF_KEEPALIVEPING | abi::WDIOF_MAGICCLOSE, "ping and magic close");
+/// A stopped watchdog has no time left, whatever WDOG last held.
+pub fn time_left_is_zero_when_stopped() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(10));
+    hw::stop(&mut pm);
+    check!(hw::ticks_left(&mut pm) == 0, "no time left when stopped");
     Ok(())
 }
 
-/// Pings and writes on a stopped watchdog do nothing.
-pub fn ping_when_stopped_is_noop() -> Outcome {
-    let mut b = Board::new(10, false);
-    check!(!b.wdt.ping(&mut b.pm, b.now_ns), "ping reports not running");
-    check!(!b.running(), "ping does not start it");
-    check!(b.wdt.ping_count() == 0, "no ping counted");
-    check!(b.wdt.state(&mut b.pm, b.now_ns).since_last_ping_ms == abi::NEVER_PINGED, "never pinged");
+/// Arming changes only RSTC's WRCFG field.
+pub fn start_keeps_other_rstc_bits() -> Outcome {
+    let mut pm = FakePm::power_on();
+    pm.write(Reg::Rstc, regs::PASSWORD | 0x0000_0100);
+    hw::start(&mut pm, timeout::load_ticks(1));
+    let rstc = pm.read(Reg::Rstc);
+    check!(rstc & 0x0000_0100 != 0, "bit 8 kept");
+    check!(rstc & regs::rstc::WRCFG_MASK == regs::rstc::WRCFG_FULL_RESET, "WRCFG = full reset");
     Ok(())
 }
 
-/// Restart resets within the restart countdown; power-off also asks the firmware to halt.
-pub fn restart_and_power_off() -> Outcome {
-    let mut b = Board::new(10, false);
-    crate::watchdog::hw_restart(&mut b.pm);
-    b.pm.advance_ticks(timeout::RESTART_TICKS);
-    check!(b.pm.resets() == 1 && !b.pm.halted(), "restart resets and boots again");
-
-    let mut b = Board::new(10, false);
-    crate::watchdog::hw_power_off(&mut b.pm);
-    check!(
-        regs::rsts_partition(b.pm.read(Reg::Rsts)) == regs::rsts::PARTITION_HALT,
-        "partition 63 requested"
-    );
-    b.pm.advance_ticks(timeout::RESTART_TICKS);
-    check!(b.pm.resets() == 1 && b.pm.halted(), "power-off resets into a halt");
+/// The hardware ignores writes without the password; every sequence writes with it.
+pub fn every_write_carries_the_password() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(4));
+    hw::stop(&mut pm);
+    hw::power_off(&mut pm);
+    check!(pm.rejected_writes() == 0, "no write without the password");
+    let mut pm = FakePm::power_on();
+    pm.write(Reg::Rstc, regs::rstc::WRCFG_FULL_RESET);
+    check!(pm.rejected_writes() == 1 && !pm.armed(), "a write without the password changes nothing");
     Ok(())
 }
 
-/// A countdown found running at probe is stopped, unless nowayout keeps it.
-pub fn adopt_running_at_probe() -> Outcome {
-    use crate::watchdog::AdoptOutcome;
-    let mut b = Board::new(10, false);
-    check!(b.wdt.adopt_at_probe(&mut b.pm) == AdoptOutcome::NotRunning, "nothing to adopt");
-    crate::watchdog::hw_start(&mut b.pm, 5 * TICKS_PER_SECOND);
-    check!(b.wdt.adopt_at_probe(&mut b.pm) == AdoptOutcome::Stopped, "stopped without nowayout");
-    check!(!b.pm.armed(), "countdown disarmed");
-    let mut b = Board::new(10, true);
-    crate::watchdog::hw_start(&mut b.pm, 5 * TICKS_PER_SECOND);
-    check!(b.wdt.adopt_at_probe(&mut b.pm) == AdoptOutcome::KeptRunning, "kept under nowayout");
-    check!(b.pm.armed(), "countdown still armed");
+/// Restart resets the machine within 10 ticks, and leaves the normal boot partition.
+pub fn restart_resets_within_ten_ticks() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::restart(&mut pm);
+    pm.advance_ticks(timeout::RESTART_TICKS);
+    check!(pm.resets() == 1, "a reset within RESTART_TICKS");
+    check!(!pm.halted(), "a restart boots again");
     Ok(())
 }
 
-/// Boot status after power-on says power-on and no CARDRESET.
-pub fn boot_status_power_on() -> Outcome {
-    let b = Board::new(10, false);
-    let status = b.wdt.boot_status();
-    check!(status.cause() == ResetCause::PowerOn, "power-on cause");
-    check!(status.wdiof_flags() == 0, "no CARDRESET after power-on");
-    check!(status.to_abi().cause == abi::CAUSE_POWER_ON, "control node reports power-on");
+/// Power-off sets partition 63 (halt) for the firmware, then resets.
+pub fn power_off_asks_the_firmware_to_halt() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::power_off(&mut pm);
+    check!(regs::rsts_partition(pm.read(Reg::Rsts)) == rsts::PARTITION_HALT, "partition 63 in RSTS");
+    pm.advance_ticks(timeout::RESTART_TICKS);
+    check!(pm.resets() == 1 && pm.halted(), "the reset halts");
     Ok(())
 }
 
-/// Every scenario, by name.
-pub const ALL: &[(&str, fn() -> Outcome)] = &[
-    ("open_arms_with_configured_timeout", open_arms_with_configured_timeout),
-    ("second_open_is_busy", second_open_is_busy),
-    ("keepalive_holds_for_three_timeouts", keepalive_holds_for_three_timeouts),
-    ("expiry_fires_at_timeout", expiry_fires_at_timeout),
-    ("magic_close_stops", magic_close_stops),
-    ("later_write_disarms_magic_close", later_write_disarms_magic_close),
-    ("close_without_magic_lets_it_fire", close_without_magic_lets_it_fire),
-    ("nowayout_refuses_stop", nowayout_refuses_stop),
-    ("time_left_decreases", time_left_decreases),
-    ("set_timeout_bounds", set_timeout_bounds),
-    ("set_timeout_restarts_countdown", set_timeout_restarts_countdown),
-    ("set_timeout_while_stopped_does_not_start", set_timeout_while_stopped_does_not_start),
-    ("set_options_disable_enable", set_options_disable_enable),
-    ("status_flags", status_flags),
-    ("ping_when_stopped_is_noop", ping_when_stopped_is_noop),
-    ("restart_and_power_off", restart_and_power_off),
-    ("adopt_running_at_probe", adopt_running_at_probe),
-    ("boot_status_power_on", boot_status_power_on),
-];
+/// A countdown armed before the driver probed (a bootloader, or an unbound instance under
+/// nowayout) reads as running, so the driver can hand it to the watchdog core.
+pub fn running_at_probe_is_detected() -> Outcome {
+    let mut pm = FakePm::power_on();
+    check!(!hw::is_running(&mut pm), "not running after power-on");
+    hw::start(&mut pm, timeout::load_ticks(15));
+    pm.advance_ms(5_000);
+    check!(hw::is_running(&mut pm), "running when probed later");
+    check!(timeout::ticks_to_secs(hw::ticks_left(&mut pm)) == 10, "with the time the bootloader left");
+    Ok(())
+}
+
+/// After power-on, the boot status says so and reports no watchdog reset.
+pub fn boot_status_after_power_on() -> Outcome {
+    let mut pm = FakePm::power_on();
+    let boot = BootStatus::from_rsts(pm.read(Reg::Rsts));
+    check!(boot.cause() == ResetCause::PowerOn, "cause power-on");
+    check!(!boot.watchdog_reset(), "no CARDRESET after power-on");
+    check!(boot.cause().name() == "power-on", "named power-on");
+    Ok(())
+}
+
+/// After the countdown ran out, the next probe reads a watchdog reset, the partition kept.
+pub fn boot_status_after_watchdog_reset() -> Outcome {
+    let mut pm = FakePm::power_on();
+    hw::start(&mut pm, timeout::load_ticks(1));
+    pm.advance_ms(1_001);
+    let boot = BootStatus::from_rsts(pm.read(Reg::Rsts));
+    check!(boot.cause() == ResetCause::WatchdogOrReboot, "cause watchdog-or-reboot");
+    check!(boot.watchdog_reset(), "CARDRESET after the expiry");
+    check!(boot.partition() == 0, "partition 0 kept");
+    check!(ResetCause::from_name(boot.cause().name()) == Some(boot.cause()), "the name parses back");
+    Ok(())
+}

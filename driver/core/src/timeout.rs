@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Conversions between seconds and WDOG ticks, and the timeout range the hardware allows.
+//! Conversions between seconds and WDOG ticks, and the limits the hardware sets.
 //!
-//! WDOG counts down at 65536 ticks per second in 20 bits, so the longest countdown is 0xfffff ticks,
-//! just under 16 s. Timeouts are whole seconds from 1 to 15 (15 s = 983040 ticks fits; 16 s does not).
-//! Time left is reported rounded down, as the C driver and the watchdog core do.
+//! WDOG counts down at 65536 ticks per second in 20 bits, so one load lasts at most 0xfffff ticks,
+//! 15.999 s. Longer timeouts are the kernel watchdog core's job: the driver declares the hardware's
+//! longest heartbeat ([`MAX_HW_HEARTBEAT_MS`]), the core accepts any timeout and reloads the hardware
+//! in time, and the driver loads `min(timeout, hardware maximum)` ([`load_ticks`]). The C driver in
+//! Linux 7.3.4 loads `(timeout << 16) & 0xfffff` instead, so a 16 s timeout loads 0 ticks and a 20 s
+//! one 4 s; [`load_ticks`] never wraps.
 
 use crate::regs::wdog;
 
@@ -14,20 +17,19 @@ pub const TICKS_PER_SECOND: u32 = 1 << 16;
 pub const MAX_TICKS: u32 = wdog::TIME_MASK;
 /// Shortest timeout in seconds.
 pub const MIN_TIMEOUT_S: u32 = 1;
-/// Longest timeout in seconds that fits in the countdown.
-pub const MAX_TIMEOUT_S: u32 = MAX_TICKS / TICKS_PER_SECOND;
-/// Timeout used when none is configured: the longest, as the C driver does.
-pub const DEFAULT_TIMEOUT_S: u32 = MAX_TIMEOUT_S;
+/// Longest whole-second timeout one load of the countdown holds.
+pub const MAX_HW_TIMEOUT_S: u32 = MAX_TICKS / TICKS_PER_SECOND;
+/// The longest time one load of the countdown lasts, in milliseconds (15999).
+pub const MAX_HW_HEARTBEAT_MS: u32 = ticks_to_millis(MAX_TICKS);
+/// Timeout used when none is configured: the longest one load holds, as the C driver does.
+pub const DEFAULT_TIMEOUT_S: u32 = MAX_HW_TIMEOUT_S;
 /// Countdown loaded to restart the machine (about 150 µs), as the C driver does.
 pub const RESTART_TICKS: u32 = 10;
 
-/// A timeout outside `MIN_TIMEOUT_S..=MAX_TIMEOUT_S`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OutOfRange(pub u32);
-
-/// Ticks for a timeout of `seconds`. Callers pass validated timeouts; larger values saturate at MAX_TICKS.
-pub const fn secs_to_ticks(seconds: u32) -> u32 {
-    if seconds > MAX_TIMEOUT_S {
+/// The ticks to load for a timeout of `seconds`: the whole timeout when the countdown holds it,
+/// otherwise the full countdown (the kernel then reloads it before it runs out).
+pub const fn load_ticks(seconds: u32) -> u32 {
+    if seconds > MAX_HW_TIMEOUT_S {
         MAX_TICKS
     } else {
         seconds * TICKS_PER_SECOND
@@ -42,49 +44,4 @@ pub const fn ticks_to_secs(ticks: u32) -> u32 {
 /// Milliseconds in `ticks`, rounded down.
 pub const fn ticks_to_millis(ticks: u32) -> u32 {
     ((ticks as u64 * 1000) / TICKS_PER_SECOND as u64) as u32
-}
-
-/// Nanoseconds in `ticks`, rounded down.
-pub const fn ticks_to_nanos(ticks: u32) -> u64 {
-    (ticks as u64 * 1_000_000_000) / TICKS_PER_SECOND as u64
-}
-
-/// Ticks in `nanos`, rounded down, saturating at u32::MAX.
-pub const fn nanos_to_ticks(nanos: u64) -> u32 {
-    let ticks = nanos as u128 * TICKS_PER_SECOND as u128 / 1_000_000_000;
-    if ticks > u32::MAX as u128 {
-        u32::MAX
-    } else {
-        ticks as u32
-    }
-}
-
-/// Accepts a timeout the hardware can count, or says it is out of range.
-pub const fn validate(seconds: u32) -> Result<u32, OutOfRange> {
-    if seconds >= MIN_TIMEOUT_S && seconds <= MAX_TIMEOUT_S {
-        Ok(seconds)
-    } else {
-        Err(OutOfRange(seconds))
-    }
-}
-
-/// A configured timeout (for example the `heartbeat` module parameter) brought into range: 0 means the
-/// default; a value above the maximum is clamped to it. Returns the timeout and whether it had to be changed.
-pub const fn clamp_configured(seconds: u32) -> (u32, bool) {
-    if seconds == 0 {
-        (DEFAULT_TIMEOUT_S, false)
-    } else if seconds > MAX_TIMEOUT_S {
-        (MAX_TIMEOUT_S, true)
-    } else {
-        (seconds, false)
-    }
-}
-
-/// The timeout to use at probe: the `heartbeat` module parameter if set (non-zero), else the device
-/// tree's `timeout-sec` if set, else the default; brought into range by [`clamp_configured`].
-/// Returns the timeout, the value that was asked for, and whether it had to be clamped.
-pub const fn choose(heartbeat: u32, dt_timeout_sec: u32) -> (u32, u32, bool) {
-    let requested = if heartbeat != 0 { heartbeat } else { dt_timeout_sec };
-    let (seconds, clamped) = clamp_configured(requested);
-    (seconds, requested, clamped)
 }

@@ -23,22 +23,16 @@ fn values_match_the_c_driver() {
 }
 
 #[test]
-fn timeout_range() {
+fn timeout_limits() {
     assert_eq!(MIN_TIMEOUT_S, 1);
-    assert_eq!(MAX_TIMEOUT_S, 15);
-    assert_eq!(secs_to_ticks(15), 983_040);
-    assert!(secs_to_ticks(MAX_TIMEOUT_S) <= MAX_TICKS);
-    assert_eq!(validate(0), Err(OutOfRange(0)));
-    assert_eq!(validate(16), Err(OutOfRange(16)));
-    assert_eq!(validate(7), Ok(7));
-    assert_eq!(clamp_configured(0), (15, false));
-    assert_eq!(clamp_configured(9), (9, false));
-    assert_eq!(clamp_configured(60), (15, true));
-    // heartbeat wins over the device tree; 0 means "not set" for both.
-    assert_eq!(choose(0, 0), (15, 0, false));
-    assert_eq!(choose(0, 7), (7, 7, false));
-    assert_eq!(choose(5, 7), (5, 5, false));
-    assert_eq!(choose(0, 30), (15, 30, true));
+    assert_eq!(MAX_HW_TIMEOUT_S, 15);
+    assert_eq!(DEFAULT_TIMEOUT_S, 15);
+    assert_eq!(MAX_HW_HEARTBEAT_MS, 15_999);
+    assert_eq!(load_ticks(15), 983_040);
+    // Mainline's C driver loads (timeout << 16) & 0xfffff: 0 for 16 s, 4 s for 20 s. Not here.
+    assert_eq!(load_ticks(16), MAX_TICKS);
+    assert_eq!(load_ticks(20), MAX_TICKS);
+    assert_eq!(load_ticks(u32::MAX), MAX_TICKS);
 }
 
 #[test]
@@ -51,12 +45,18 @@ fn boot_status_decoding() {
     assert_eq!(BootStatus::from_rsts(0x555).cause(), ResetCause::Unknown);
     assert_eq!(BootStatus::from_rsts(0x555).partition(), 63);
     assert_eq!(BootStatus::from_rsts(0x5a00_1000).raw(), 0x1000);
+    assert!(BootStatus::from_rsts(rsts::HADWRF).watchdog_reset());
+    assert!(!BootStatus::from_rsts(rsts::HADPOR).watchdog_reset());
+    for cause in ResetCause::ALL {
+        assert_eq!(ResetCause::from_name(cause.name()), Some(cause));
+    }
+    assert_eq!(ResetCause::from_name("reboot"), None);
 }
 
 proptest! {
     #[test]
-    fn every_valid_timeout_round_trips(s in MIN_TIMEOUT_S..=MAX_TIMEOUT_S) {
-        let ticks = secs_to_ticks(s);
+    fn every_timeout_one_load_holds_round_trips(s in MIN_TIMEOUT_S..=MAX_HW_TIMEOUT_S) {
+        let ticks = load_ticks(s);
         prop_assert!(ticks <= MAX_TICKS);
         prop_assert_eq!(ticks_to_secs(ticks), s);
         prop_assert_eq!(ticks_to_millis(ticks), s * 1000);
@@ -64,17 +64,19 @@ proptest! {
     }
 
     #[test]
-    fn validate_accepts_exactly_the_range(s in any::<u32>()) {
-        prop_assert_eq!(validate(s).is_ok(), (MIN_TIMEOUT_S..=MAX_TIMEOUT_S).contains(&s));
-        let (clamped, _) = clamp_configured(s);
-        prop_assert!(validate(clamped).is_ok());
+    fn a_load_never_wraps(s in any::<u32>()) {
+        let ticks = load_ticks(s);
+        prop_assert!(ticks <= MAX_TICKS);
+        prop_assert_eq!(regs::wdog_ticks(regs::wdog_load(ticks)), ticks);
+        // The whole timeout when it fits, otherwise the longest load: never less than asked for.
+        prop_assert_eq!(ticks, u32::try_from(u64::from(s) * u64::from(TICKS_PER_SECOND)).unwrap_or(MAX_TICKS).min(MAX_TICKS));
     }
 
     #[test]
     fn time_left_never_rounds_up(ticks in 0..=MAX_TICKS) {
         prop_assert!(u64::from(ticks_to_secs(ticks)) * u64::from(TICKS_PER_SECOND) <= u64::from(ticks));
         prop_assert!(u64::from(ticks_to_millis(ticks)) * u64::from(TICKS_PER_SECOND) <= u64::from(ticks) * 1000);
-        prop_assert!(nanos_to_ticks(ticks_to_nanos(ticks)) <= ticks);
+        prop_assert!(ticks_to_secs(ticks) <= MAX_HW_TIMEOUT_S);
     }
 
     #[test]
@@ -102,5 +104,5 @@ proptest! {
 fn timeout_module_is_reachable() {
     // The restart countdown is the C driver's ~150 µs.
     assert_eq!(timeout::RESTART_TICKS, 10);
-    assert_eq!(timeout::ticks_to_nanos(10), 152_587);
+    assert_eq!(timeout::ticks_to_millis(timeout::RESTART_TICKS), 0);
 }
