@@ -3,37 +3,42 @@
 
 use clap::{Args, Parser, Subcommand};
 
-/// The control node of the rpi_wdt driver.
-pub const DEFAULT_CTL_DEVICE: &str = "/dev/rpi-wdt-ctl";
-/// The standard watchdog node of the rpi_wdt driver.
-pub const DEFAULT_WDT_DEVICE: &str = "/dev/rpi-wdt";
-
 const EXAMPLES: &str = "\
 Examples:
-  wdtctl info                          what the watchdog supports
-  wdtctl status --json                 running? time left? (machine-readable)
-  wdtctl timeout 10                    set a 10 s timeout
+  wdtctl status                        state, timeout, time left, flags, why the board last reset
+  wdtctl info --json                   identity, options, timeout range (machine-readable)
+  wdtctl timeout 60                    set a 60 s timeout (the kernel extends the Pi's 16 s)
+  wdtctl start                         arm it: the board resets unless something pings it
   wdtctl keepalive --interval 2        hold the watchdog, stop it on Ctrl-C
-  wdtctl --device /dev/watchdog0 info  any Linux watchdog, through the standard ABI
+  wdtctl --device watchdog0 selftest   another watchdog (softdog, for example)
   wdtctl --host pi@raspberrypi status  the same command on a board, over ssh
 
-Devices: without --device, commands use the rpi_wdt control node (/dev/rpi-wdt-ctl), which never arms
-the watchdog by being opened. With --device, they use the standard Linux watchdog ABI on that node;
-opening such a node arms its watchdog, so wdtctl closes it with the magic character to stop it again
-(a watchdog under nowayout keeps running). keepalive always uses the standard ABI (/dev/rpi-wdt).
+Devices: without --device, wdtctl uses the Raspberry Pi's watchdog: the first
+/sys/class/watchdog/watchdogN with rpi_wdt's rsts file, and its node /dev/watchdogN. --device takes
+/dev/watchdogN, watchdogN, or /dev/watchdog (the legacy node, which is watchdog0).
 
-Exit codes: 0 ok, 1 other error, 2 usage, 3 device missing, 4 permission denied, 5 busy,
-6 invalid argument, 7 not supported, 8 selftest failed, 9 remote (ssh) failure.";
+status, info, bootstatus and timeout without a value read sysfs only: they never open the node, so
+they never arm a watchdog, and need no root. timeout SECONDS, start, stop, ping, keepalive and selftest
+use the standard Linux watchdog ABI on the node, where opening arms the watchdog: wdtctl then leaves it
+as asked (start: running; stop: stopped) or as it found it (timeout, selftest). A watchdog under
+nowayout cannot be stopped once started; wdtctl never starts one as a side effect.
+
+Exit codes: 0 ok, 1 other error, 2 usage, 3 device missing, 4 permission denied, 5 busy (held by
+another process, or nowayout), 6 invalid argument, 7 not supported (also: a sysfs file this kernel
+lacks), 8 selftest failed, 9 remote (ssh) failure.
+
+Test hooks: WDTCTL_SYSFS_CLASS replaces /sys/class/watchdog, WDTCTL_DEV_DIR replaces /dev.";
 
 /// Inspect and control the Raspberry Pi watchdog (rpi_wdt) or any Linux watchdog.
 #[derive(Debug, Parser)]
 #[command(name = "wdtctl", version, about, after_help = EXAMPLES, propagate_version = true)]
 pub struct Cli {
-    /// Watchdog node to use through the standard Linux watchdog ABI (e.g. /dev/watchdog0, /dev/rpi-wdt).
-    #[arg(long, global = true, value_name = "PATH")]
+    /// Watchdog to use: /dev/watchdogN, watchdogN or /dev/watchdog (= watchdog0). Default: the
+    /// rpi_wdt one.
+    #[arg(long, global = true, value_name = "DEVICE")]
     pub device: Option<String>,
 
-    /// Print JSON instead of a table (schema: README, "wdtctl JSON output").
+    /// Print JSON instead of a table (schema 2: README, "wdtctl JSON output").
     #[arg(long, global = true)]
     pub json: bool,
 
@@ -51,26 +56,30 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Identity, supported options and timeout range.
+    /// Identity, firmware version, options with their meaning, timeout and its range (from sysfs).
     Info,
-    /// Running or stopped, timeout, time left, time since the last ping, ping count.
+    /// Running or stopped, timeout, time left, status and boot-status flags, nowayout, and on a Pi
+    /// the reset cause, RSTS and boot partition (from sysfs; never arms the watchdog).
     Status,
-    /// Why the board last reset.
+    /// Why the board last reset: boot-status flags, and on a Pi the reset cause, RSTS and boot
+    /// partition (from sysfs).
     Bootstatus,
-    /// Show the timeout, or set it (whole seconds; 1 to 15 on a Raspberry Pi).
+    /// Show the timeout (from sysfs), or set it and leave the watchdog running or stopped as it was.
     Timeout {
-        /// New timeout in seconds.
+        /// New timeout in whole seconds (1 to 4294967 on a Pi; the kernel handles more than the
+        /// hardware's 16 s).
         seconds: Option<u32>,
     },
     /// Start the watchdog with its timeout (the board resets unless something pings it).
     Start,
-    /// Stop the watchdog (refused under nowayout).
+    /// Stop the watchdog by magic close (refused under nowayout).
     Stop,
-    /// Restart the countdown of a running watchdog.
+    /// Restart the countdown of a running watchdog (a stopped one is not started).
     Ping,
-    /// Hold the watchdog open and ping it until SIGINT or SIGTERM, then stop it by magic close.
+    /// Hold the watchdog open and ping it until SIGINT, SIGTERM or SIGHUP, then stop it by magic close.
     Keepalive(KeepaliveArgs),
-    /// Run a non-destructive check of the device and print pass or fail per step.
+    /// Check the watchdog through sysfs and the standard ABI, pass or fail per step, and leave it as
+    /// found.
     Selftest,
 }
 

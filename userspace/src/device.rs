@@ -1,9 +1,13 @@
-//! The two ways to reach a watchdog, both through rustix's typed ioctls with the numbers and structs of
-//! the shared ABI (`rpi_wdt_core::abi`):
-//! - [`ControlNode`]: rpi_wdt's `/dev/rpi-wdt-ctl`, which never arms the watchdog by being opened;
-//! - [`StandardWatchdog`]: the standard Linux watchdog ABI on any watchdog node. Opening arms it; dropping
-//!   it without [`StandardWatchdog::close_leaving_running`] writes the magic character first, so that an
-//!   early error never leaves a watchdog running behind the user's back (nowayout excepted).
+//! The standard Linux watchdog ABI (`include/uapi/linux/watchdog.h`) on a `/dev/watchdogN` node,
+//! through rustix's typed ioctls with the numbers and structs of `rpi_wdt_core::abi`.
+//!
+//! Opening a node arms its watchdog. A [`StandardWatchdog`] therefore knows how to leave the watchdog as
+//! it was found ([`OnDrop`]): if it was stopped, dropping it (an early error) writes the magic character
+//! first so that it stops again (nowayout excepted); if it was running, dropping it closes without the
+//! magic character so that it keeps running.
+//!
+//! These are thin wrappers: their paths need a real watchdog and are exercised by the QEMU system
+//! tests, not on the host.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -11,20 +15,42 @@ use std::os::fd::AsFd;
 
 use rpi_wdt_core::abi::*;
 use rustix::io::Errno;
-use rustix::ioctl::{ioctl, Getter, NoArg, Opcode, Setter, Updater};
+use rustix::ioctl::{ioctl, Getter, Opcode, Updater};
 
 use crate::error::{Error, Operation};
 
-fn open(path: &str, write_only: bool) -> Result<File, Error> {
-    let mut options = OpenOptions::new();
-    if write_only {
-        options.write(true);
-    } else {
-        options.read(true).write(true);
+/// What dropping a [`StandardWatchdog`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnDrop {
+    /// Write the magic character, then close: the watchdog stops (it was stopped before).
+    MagicClose,
+    /// Close without it: the watchdog keeps running (it was running before).
+    LeaveRunning,
+}
+
+impl OnDrop {
+    /// What restores a watchdog that was (or was not) running before it was opened.
+    pub fn restoring(was_active: bool) -> OnDrop {
+        if was_active {
+            OnDrop::LeaveRunning
+        } else {
+            OnDrop::MagicClose
+        }
     }
-    options
+}
+
+fn open_node(path: &str) -> Result<File, Error> {
+    OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, Operation::Open, &e))
+}
+
+/// Opens the node once more and closes it again at once, for the single-open check: Ok means the
+/// open succeeded (which it must not while another file holds the watchdog).
+pub fn try_second_open(path: &str) -> Result<(), Errno> {
+    OpenOptions::new()
+        .write(true)
         .open(path)
-        .map_err(|e| Error::os(path, Operation::Open, Errno::from_io_error(&e).unwrap_or(Errno::IO)))
+        .map(drop)
+        .map_err(|e| Errno::from_io_error(&e).unwrap_or(Errno::IO))
 }
 
 /// Reads a `T` with a `_IOR` ioctl.
@@ -36,78 +62,17 @@ unsafe fn get<const OPCODE: Opcode, T>(fd: impl AsFd) -> Result<T, Errno> {
     unsafe { ioctl(fd, Getter::<OPCODE, T>::new()) }
 }
 
-/// rpi_wdt's control node.
-pub struct ControlNode {
-    path: String,
-    file: File,
-}
-
-impl ControlNode {
-    pub fn open(path: &str) -> Result<Self, Error> {
-        Ok(ControlNode { path: path.to_string(), file: open(path, false)? })
-    }
-
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    fn err(&self, operation: Operation) -> impl Fn(Errno) -> Error + '_ {
-        move |errno| Error::os(&self.path, operation, errno)
-    }
-
-    pub fn info(&self) -> Result<RpiWdtInfo, Error> {
-        // SAFETY: RPI_WDT_IOC_INFO is _IOR with RpiWdtInfo, whose layout the ABI tests pin.
-        unsafe { get::<RPI_WDT_IOC_INFO, RpiWdtInfo>(&self.file) }.map_err(self.err(Operation::Info))
-    }
-
-    pub fn state(&self) -> Result<RpiWdtState, Error> {
-        // SAFETY: RPI_WDT_IOC_STATE is _IOR with RpiWdtState.
-        unsafe { get::<RPI_WDT_IOC_STATE, RpiWdtState>(&self.file) }.map_err(self.err(Operation::Status))
-    }
-
-    pub fn boot_status(&self) -> Result<RpiWdtBootStatus, Error> {
-        // SAFETY: RPI_WDT_IOC_BOOT_STATUS is _IOR with RpiWdtBootStatus.
-        unsafe { get::<RPI_WDT_IOC_BOOT_STATUS, RpiWdtBootStatus>(&self.file) }
-            .map_err(self.err(Operation::BootStatus))
-    }
-
-    /// Sets the timeout and returns the timeout the driver set.
-    pub fn set_timeout(&self, seconds: u32) -> Result<u32, Error> {
-        let mut value = seconds;
-        // SAFETY: RPI_WDT_IOC_SET_TIMEOUT is _IOWR with a u32.
-        unsafe { ioctl(&self.file, Updater::<RPI_WDT_IOC_SET_TIMEOUT, u32>::new(&mut value)) }
-            .map_err(self.err(Operation::SetTimeout))?;
-        Ok(value)
-    }
-
-    fn no_arg<const OPCODE: Opcode>(&self, operation: Operation) -> Result<(), Error> {
-        // SAFETY: the three control commands without an argument are _IO.
-        unsafe { ioctl(&self.file, NoArg::<OPCODE>::new()) }.map_err(self.err(operation))
-    }
-
-    pub fn start(&self) -> Result<(), Error> {
-        self.no_arg::<RPI_WDT_IOC_START>(Operation::Start)
-    }
-
-    pub fn stop(&self) -> Result<(), Error> {
-        self.no_arg::<RPI_WDT_IOC_STOP>(Operation::Stop)
-    }
-
-    pub fn ping(&self) -> Result<(), Error> {
-        self.no_arg::<RPI_WDT_IOC_PING>(Operation::Ping)
-    }
-}
-
 /// A watchdog held open through the standard ABI. Holding it keeps it armed.
 pub struct StandardWatchdog {
     path: String,
     file: Option<File>,
+    on_drop: OnDrop,
 }
 
 impl StandardWatchdog {
-    /// Opens (and so arms) the watchdog.
-    pub fn open(path: &str) -> Result<Self, Error> {
-        Ok(StandardWatchdog { path: path.to_string(), file: Some(open(path, true)?) })
+    /// Opens (and so arms) the watchdog; `on_drop` says how to leave it if the holder is dropped.
+    pub fn open(path: &str, on_drop: OnDrop) -> Result<Self, Error> {
+        Ok(StandardWatchdog { path: path.to_string(), file: Some(open_node(path)?), on_drop })
     }
 
     fn file(&self) -> &File {
@@ -121,13 +86,6 @@ impl StandardWatchdog {
     pub fn support(&self) -> Result<WatchdogInfo, Error> {
         // SAFETY: WDIOC_GETSUPPORT is _IOR with struct watchdog_info (WatchdogInfo).
         unsafe { get::<WDIOC_GETSUPPORT, WatchdogInfo>(self.file()) }.map_err(self.err(Operation::Info))
-    }
-
-    pub fn status(&self) -> Result<u32, Error> {
-        // SAFETY: WDIOC_GETSTATUS is _IOR with an int.
-        unsafe { get::<WDIOC_GETSTATUS, i32>(self.file()) }
-            .map(|v| v as u32)
-            .map_err(self.err(Operation::Status))
     }
 
     pub fn boot_status(&self) -> Result<u32, Error> {
@@ -154,7 +112,8 @@ impl StandardWatchdog {
         }
     }
 
-    /// Sets the timeout and returns the timeout the driver set.
+    /// Sets the timeout and returns the timeout the kernel set. Values an int cannot carry are refused
+    /// here with EINVAL, as the kernel refuses what it cannot count.
     pub fn set_timeout(&self, seconds: u32) -> Result<u32, Error> {
         let mut value =
             i32::try_from(seconds).map_err(|_| Error::os(&self.path, Operation::SetTimeout, Errno::INVAL))?;
@@ -164,21 +123,6 @@ impl StandardWatchdog {
         Ok(value as u32)
     }
 
-    /// WDIOC_SETOPTIONS (declared _IOR by the uapi header, but the kernel reads the int).
-    fn set_options(&self, options: u32, operation: Operation) -> Result<(), Error> {
-        // SAFETY: the kernel reads an int through the pointer Setter passes.
-        unsafe { ioctl(self.file(), Setter::<WDIOC_SETOPTIONS, i32>::new(options as i32)) }
-            .map_err(self.err(operation))
-    }
-
-    pub fn enable(&self) -> Result<(), Error> {
-        self.set_options(WDIOS_ENABLECARD, Operation::Start)
-    }
-
-    pub fn disable(&self) -> Result<(), Error> {
-        self.set_options(WDIOS_DISABLECARD, Operation::Stop)
-    }
-
     pub fn keepalive(&self) -> Result<(), Error> {
         // SAFETY: WDIOC_KEEPALIVE is _IOR with an int the kernel does not use.
         unsafe { get::<WDIOC_KEEPALIVE, i32>(self.file()) }.map(drop).map_err(self.err(Operation::Ping))
@@ -186,9 +130,7 @@ impl StandardWatchdog {
 
     fn write(&self, bytes: &[u8]) -> Result<(), Error> {
         let mut file = self.file();
-        file.write_all(bytes).map_err(|e| {
-            Error::os(&self.path, Operation::Write, Errno::from_io_error(&e).unwrap_or(Errno::IO))
-        })
+        file.write_all(bytes).map_err(|e| Error::io(&self.path, Operation::Write, &e))
     }
 
     /// Writes the magic character and closes: the watchdog stops (unless nowayout).
@@ -202,33 +144,25 @@ impl StandardWatchdog {
     pub fn close_leaving_running(mut self) {
         self.file = None;
     }
-}
 
-impl Drop for StandardWatchdog {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = self.write(b"V");
+    /// Closes as [`OnDrop`] says: stopped again if it was stopped, running if it was running.
+    pub fn close_as_found(self) -> Result<(), Error> {
+        match self.on_drop {
+            OnDrop::MagicClose => self.magic_close(),
+            OnDrop::LeaveRunning => {
+                self.close_leaving_running();
+                Ok(())
+            }
         }
     }
 }
 
-/// The names of the WDIOF_* bits set in `flags`.
-pub fn option_names(flags: u32) -> Vec<&'static str> {
-    const NAMES: &[(u32, &str)] = &[
-        (WDIOF_OVERHEAT, "OVERHEAT"),
-        (WDIOF_FANFAULT, "FANFAULT"),
-        (WDIOF_EXTERN1, "EXTERN1"),
-        (WDIOF_EXTERN2, "EXTERN2"),
-        (WDIOF_POWERUNDER, "POWERUNDER"),
-        (WDIOF_CARDRESET, "CARDRESET"),
-        (WDIOF_POWEROVER, "POWEROVER"),
-        (WDIOF_SETTIMEOUT, "SETTIMEOUT"),
-        (WDIOF_MAGICCLOSE, "MAGICCLOSE"),
-        (WDIOF_PRETIMEOUT, "PRETIMEOUT"),
-        (WDIOF_ALARMONLY, "ALARMONLY"),
-        (WDIOF_KEEPALIVEPING, "KEEPALIVEPING"),
-    ];
-    NAMES.iter().filter(|(bit, _)| flags & bit != 0).map(|(_, name)| *name).collect()
+impl Drop for StandardWatchdog {
+    fn drop(&mut self) {
+        if self.file.is_some() && self.on_drop == OnDrop::MagicClose {
+            let _ = self.write(b"V");
+        }
+    }
 }
 
 /// The NUL-terminated identity as text.
@@ -249,9 +183,7 @@ mod tests {
     fn ioctl_numbers_match_rustix_and_the_uapi() {
         let cases: &[(&str, Opcode, Opcode, u32)] = &[
             ("GETSUPPORT", WDIOC_GETSUPPORT, opcode::read::<WatchdogInfo>(b'W', 0), uapi::WDIOC_GETSUPPORT),
-            ("GETSTATUS", WDIOC_GETSTATUS, opcode::read::<i32>(b'W', 1), uapi::WDIOC_GETSTATUS),
             ("GETBOOTSTATUS", WDIOC_GETBOOTSTATUS, opcode::read::<i32>(b'W', 2), uapi::WDIOC_GETBOOTSTATUS),
-            ("SETOPTIONS", WDIOC_SETOPTIONS, opcode::read::<i32>(b'W', 4), uapi::WDIOC_SETOPTIONS),
             ("KEEPALIVE", WDIOC_KEEPALIVE, opcode::read::<i32>(b'W', 5), uapi::WDIOC_KEEPALIVE),
             ("SETTIMEOUT", WDIOC_SETTIMEOUT, opcode::read_write::<i32>(b'W', 6), uapi::WDIOC_SETTIMEOUT),
             ("GETTIMEOUT", WDIOC_GETTIMEOUT, opcode::read::<i32>(b'W', 7), uapi::WDIOC_GETTIMEOUT),
@@ -261,29 +193,38 @@ mod tests {
             assert_eq!(ours, rustix, "{name}: shared ABI vs rustix");
             assert_eq!(*ours as u32, *uapi, "{name}: shared ABI vs uapi");
         }
-        assert_eq!(RPI_WDT_IOC_INFO, opcode::read::<RpiWdtInfo>(0xB9, 0));
-        assert_eq!(RPI_WDT_IOC_STATE, opcode::read::<RpiWdtState>(0xB9, 1));
-        assert_eq!(RPI_WDT_IOC_BOOT_STATUS, opcode::read::<RpiWdtBootStatus>(0xB9, 2));
-        assert_eq!(RPI_WDT_IOC_SET_TIMEOUT, opcode::read_write::<u32>(0xB9, 3));
-        assert_eq!(RPI_WDT_IOC_START, opcode::none(0xB9, 4));
-        assert_eq!(RPI_WDT_IOC_STOP, opcode::none(0xB9, 5));
-        assert_eq!(RPI_WDT_IOC_PING, opcode::none(0xB9, 6));
     }
 
     #[test]
-    fn option_names_and_identity() {
-        assert_eq!(
-            option_names(SUPPORTED_OPTIONS),
-            ["CARDRESET", "SETTIMEOUT", "MAGICCLOSE", "KEEPALIVEPING"]
-        );
-        assert!(option_names(0).is_empty());
-        assert_eq!(identity(&identity_bytes()), IDENTITY);
+    fn identity_stops_at_the_nul() {
+        let mut bytes = [0u8; 32];
+        bytes[..7].copy_from_slice(b"softdog");
+        assert_eq!(identity(&bytes), "softdog");
+        assert_eq!(identity(&[b'x'; 32]), "x".repeat(32));
     }
 
     #[test]
-    fn opening_a_missing_node_names_it() {
-        let err = ControlNode::open("/nonexistent/rpi-wdt-ctl").err().expect("open fails");
-        assert_eq!(err.exit, crate::error::Exit::DeviceMissing);
-        assert!(err.to_string().contains("/nonexistent/rpi-wdt-ctl: open"));
+    fn restoring_follows_the_state_found() {
+        assert_eq!(OnDrop::restoring(false), OnDrop::MagicClose);
+        assert_eq!(OnDrop::restoring(true), OnDrop::LeaveRunning);
+    }
+
+    /// On a regular file standing in for the node (the host has no watchdog), the guard's two ways of
+    /// closing can be seen: magic close writes 'V', leaving it running writes nothing.
+    #[test]
+    fn dropping_writes_the_magic_character_only_when_the_watchdog_was_stopped() {
+        let dir = std::env::temp_dir().join(format!("wdtctl-device-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (on_drop, expected) in [(OnDrop::MagicClose, "V"), (OnDrop::LeaveRunning, "")] {
+            let node = dir.join("watchdog0");
+            std::fs::write(&node, "").unwrap();
+            let path = node.display().to_string();
+            let wdt = StandardWatchdog::open(&path, on_drop).unwrap();
+            let err = wdt.keepalive().expect_err("a regular file has no watchdog ioctls");
+            assert_eq!(err.errno, Some(Errno::NOTTY));
+            drop(wdt);
+            assert_eq!(std::fs::read_to_string(&node).unwrap(), expected, "{on_drop:?}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -43,9 +43,12 @@ impl Exit {
 /// What failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
+    /// Finding the watchdog: `--device` or the default rpi_wdt one.
+    Find,
+    /// Reading a sysfs attribute.
+    ReadSysfs,
     Open,
     Info,
-    Status,
     BootStatus,
     GetTimeout,
     SetTimeout,
@@ -60,9 +63,10 @@ pub enum Operation {
 impl Operation {
     pub fn name(self) -> &'static str {
         match self {
+            Operation::Find => "find watchdog",
+            Operation::ReadSysfs => "read",
             Operation::Open => "open",
             Operation::Info => "read info",
-            Operation::Status => "read status",
             Operation::BootStatus => "read boot status",
             Operation::GetTimeout => "read timeout",
             Operation::SetTimeout => "set timeout",
@@ -84,6 +88,9 @@ pub struct Error {
     pub errno: Option<Errno>,
     /// Replaces the errno's text when set.
     pub detail: Option<String>,
+    /// Replaces the hint derived from the operation and errno when set: for hints that need to know
+    /// more than the error itself (which watchdogs exist, the timeout range, ...).
+    pub hint: Option<String>,
     pub exit: Exit,
 }
 
@@ -95,68 +102,109 @@ impl Error {
             operation,
             errno: Some(errno),
             detail: None,
+            hint: None,
             exit: exit_for(errno),
         }
     }
 
+    /// An I/O error from `operation` on `device`.
+    pub fn io(device: &str, operation: Operation, error: &std::io::Error) -> Self {
+        Error::os(device, operation, Errno::from_io_error(error).unwrap_or(Errno::IO))
+    }
+
     /// A failure without an errno.
     pub fn other(device: &str, operation: Operation, detail: impl Into<String>, exit: Exit) -> Self {
-        Error { device: device.to_string(), operation, errno: None, detail: Some(detail.into()), exit }
+        Error {
+            device: device.to_string(),
+            operation,
+            errno: None,
+            detail: Some(detail.into()),
+            hint: None,
+            exit,
+        }
+    }
+
+    /// Replaces the errno's text.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Sets what to do next.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the exit code.
+    pub fn with_exit(mut self, exit: Exit) -> Self {
+        self.exit = exit;
+        self
     }
 
     /// What went wrong, without the hint.
     pub fn cause(&self) -> String {
         match (&self.detail, self.errno) {
             (Some(detail), _) => detail.clone(),
-            (None, Some(errno)) => {
-                let text = std::io::Error::from_raw_os_error(errno.raw_os_error()).to_string();
-                match text.find(" (os error") {
-                    Some(at) => text[..at].to_string(),
-                    None => text,
-                }
-            }
+            (None, Some(errno)) => errno_text(errno),
             (None, None) => "failed".to_string(),
         }
     }
 
     /// What to do next.
     pub fn hint(&self) -> Option<String> {
-        let is_rpi = self.device.contains("rpi-wdt");
+        if let Some(hint) = &self.hint {
+            return Some(hint.clone());
+        }
         let errno = self.errno?;
         let hint = match (self.operation, errno) {
-            (Operation::Open, Errno::NOENT) if is_rpi => {
-                "the rpi_wdt driver is not loaded: try 'modprobe rpi_wdt'. On a board, check that config.txt \
-                 has 'dtoverlay=rpi-wdt' and that overlays/rpi-wdt.dtbo exists; 'dmesg | grep rpi_wdt' shows \
-                 probe errors."
-            }
             (Operation::Open, Errno::NOENT) => {
-                "no such device node: list watchdogs with 'ls /dev/watchdog*'."
+                "the kernel has this watchdog but its device node is missing: check \
+                 that devtmpfs is mounted on /dev (or that udev or mdev created the node); \
+                 'ls /sys/class/watchdog' lists the kernel's watchdogs."
+                    .to_string()
             }
             (_, Errno::ACCESS | Errno::PERM) => {
-                "the watchdog nodes are root-only (mode 0600): run wdtctl as root."
+                "the watchdog nodes are root-only (mode 0600): run wdtctl as \
+                 root. ('wdtctl status', 'info' and 'bootstatus' read sysfs and need no root.)"
+                    .to_string()
             }
-            (Operation::Open, Errno::BUSY) => {
-                "another process holds the watchdog (a watchdog daemon, systemd, or a running 'wdtctl \
-                 keepalive'); only one may hold it. Without --device, wdtctl uses the control node, which \
-                 anyone may open."
-            }
-            (Operation::Stop, Errno::BUSY) => {
-                "nowayout is set: once started, the watchdog cannot be stopped. The board resets unless \
-                 something keeps pinging it."
-            }
+            (Operation::Open, Errno::BUSY) => format!(
+                "another process holds the watchdog, and only one may: systemd (RuntimeWatchdogSec= in \
+                 /etc/systemd/system.conf), the watchdog daemon, or a running 'wdtctl keepalive'. \
+                 'fuser -v {}' names it; stop that first.",
+                fuser_targets(&self.device)
+            ),
             (Operation::SetTimeout, Errno::INVAL) => {
-                "timeouts are whole seconds within the range 'wdtctl info' shows (1 to 15 on a Raspberry Pi)."
+                "timeouts are whole seconds within the range 'wdtctl info' shows.".to_string()
             }
-            (Operation::Ping, Errno::INVAL) => {
-                "the watchdog is not running, so there is nothing to ping: start it with 'wdtctl start'."
+            (_, Errno::NOTTY | Errno::OPNOTSUPP) => {
+                "this device does not support that operation (is it a watchdog node?).".to_string()
             }
-            (_, Errno::NOTTY | Errno::OPNOTSUPP) => "this device does not support that operation.",
             (_, Errno::NODEV | Errno::NXIO) => {
-                "the device went away (driver unbound or unloaded): reopen it once the driver is back."
+                "the device went away (driver unbound or unloaded): retry once the driver is back."
+                    .to_string()
             }
             _ => return None,
         };
-        Some(hint.to_string())
+        Some(hint)
+    }
+}
+
+/// The errno's text, without Rust's " (os error N)".
+pub fn errno_text(errno: Errno) -> String {
+    let text = std::io::Error::from_raw_os_error(errno.raw_os_error()).to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// The nodes `fuser` should look at: the legacy /dev/watchdog and /dev/watchdog0 are the same device.
+pub fn fuser_targets(node: &str) -> String {
+    match node.strip_suffix("/watchdog0").or_else(|| node.strip_suffix("/watchdog")) {
+        Some(dir) => format!("{dir}/watchdog0 {dir}/watchdog"),
+        None => node.to_string(),
     }
 }
 
@@ -200,29 +248,37 @@ mod tests {
 
     #[test]
     fn messages_name_device_operation_cause_and_next_step() {
-        let e = Error::os("/dev/rpi-wdt-ctl", Operation::Open, Errno::NOENT);
+        let e = Error::os("/dev/watchdog1", Operation::Open, Errno::NOENT);
         let text = e.to_string();
-        assert!(text.starts_with("/dev/rpi-wdt-ctl: open: No such file or directory"), "{text}");
-        assert!(text.contains("modprobe rpi_wdt"), "{text}");
+        assert!(text.starts_with("/dev/watchdog1: open: No such file or directory"), "{text}");
+        assert!(text.contains("devtmpfs"), "{text}");
 
-        let e = Error::os("/dev/watchdog0", Operation::Open, Errno::NOENT);
-        assert!(e.to_string().contains("ls /dev/watchdog*"));
-        assert!(!e.to_string().contains("modprobe rpi_wdt"));
-
-        let e = Error::os("/dev/rpi-wdt", Operation::Open, Errno::ACCESS);
+        let e = Error::os("/dev/watchdog1", Operation::Open, Errno::ACCESS);
         assert!(e.to_string().contains("run wdtctl as root"));
 
-        let e = Error::os("/dev/rpi-wdt-ctl", Operation::Stop, Errno::BUSY);
-        assert!(e.to_string().contains("nowayout"));
+        let e = Error::os("/dev/watchdog1", Operation::Open, Errno::BUSY);
+        let text = e.to_string();
         assert_eq!(e.exit, Exit::Busy);
+        for holder in ["RuntimeWatchdogSec", "watchdog daemon", "wdtctl keepalive", "fuser -v /dev/watchdog1"]
+        {
+            assert!(text.contains(holder), "{holder}: {text}");
+        }
 
-        let e = Error::os("/dev/rpi-wdt-ctl", Operation::SetTimeout, Errno::INVAL);
-        assert!(e.to_string().contains("1 to 15"));
-
-        let e = Error::os("/dev/rpi-wdt-ctl", Operation::Ping, Errno::INVAL);
-        assert!(e.to_string().contains("not running"));
+        let e = Error::os("/dev/watchdog1", Operation::SetTimeout, Errno::INVAL);
+        assert!(e.to_string().contains("wdtctl info"));
 
         let e = Error::os("/dev/x", Operation::Info, Errno::IO);
         assert!(e.hint().is_none());
+
+        let e =
+            Error::os("/dev/x", Operation::Ping, Errno::IO).with_hint("do this").with_detail("that broke");
+        assert_eq!(e.to_string(), "/dev/x: ping: that broke\n  hint: do this");
+    }
+
+    #[test]
+    fn fuser_looks_at_both_names_of_watchdog0() {
+        assert_eq!(fuser_targets("/dev/watchdog0"), "/dev/watchdog0 /dev/watchdog");
+        assert_eq!(fuser_targets("/dev/watchdog"), "/dev/watchdog0 /dev/watchdog");
+        assert_eq!(fuser_targets("/dev/watchdog1"), "/dev/watchdog1");
     }
 }

@@ -96,8 +96,13 @@ impl Heartbeat {
     pub fn request(spec: &str) -> Result<Heartbeat, Error> {
         let (path, offset) =
             parse_spec(spec).map_err(|e| Error::other(spec, Operation::Open, e, Exit::InvalidArgument))?;
-        let chip = File::open(&path)
-            .map_err(|e| Error::os(&path, Operation::Open, Errno::from_io_error(&e).unwrap_or(Errno::IO)))?;
+        let chip = File::open(&path).map_err(|e| {
+            let error = Error::io(&path, Operation::Open, &e);
+            match error.errno {
+                Some(Errno::NOENT) => error.with_hint("no such GPIO chip: 'ls /dev/gpiochip*' lists them."),
+                _ => error,
+            }
+        })?;
         let mut consumer = [0u8; GPIO_MAX_NAME_SIZE];
         consumer[..b"wdtctl-heartbeat".len()].copy_from_slice(b"wdtctl-heartbeat");
         let mut config =

@@ -6,17 +6,19 @@ mod cli;
 mod commands;
 mod device;
 mod error;
+mod flags;
 mod gpio;
 mod keepalive;
 mod output;
 mod remote;
 mod selftest;
+mod sysfs;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command, DEFAULT_CTL_DEVICE, DEFAULT_WDT_DEVICE};
+use cli::{Cli, Command};
 use error::Exit;
 use output::Report;
 
@@ -42,15 +44,12 @@ fn main() -> ExitCode {
         return ExitCode::from(remote::run(host, &cli.remote_wdtctl, &args, interactive) as u8);
     }
 
-    let device = cli.device.as_deref();
-    let result = match &cli.command {
-        Command::Keepalive(args) => keepalive::run(device.unwrap_or(DEFAULT_WDT_DEVICE), args, !cli.json),
-        Command::Selftest => match device {
-            Some(path) => selftest::standard(path),
-            None => selftest::control(DEFAULT_CTL_DEVICE),
-        },
-        command => commands::run(command, &commands::Target::from_device(device)),
-    };
+    let env = sysfs::Env::from_env();
+    let result = sysfs::resolve(cli.device.as_deref(), &env).and_then(|wdt| match &cli.command {
+        Command::Keepalive(args) => keepalive::run(&wdt, args, !cli.json),
+        Command::Selftest => selftest::run(&wdt),
+        command => commands::run(command, &wdt),
+    });
 
     let name = command_name(&cli.command);
     let exit = match result {

@@ -1,15 +1,17 @@
-//! `wdtctl selftest`: a sequence of checks that leaves the watchdog as it found it.
+//! `wdtctl selftest`: checks the watchdog through sysfs and the standard ABI and leaves it as it found
+//! it: a stopped watchdog is stopped again by magic close, a running one is left running.
 //!
-//! On the control node nothing is armed: it reads info, state and boot status, sets the current timeout
-//! again, checks that an out-of-range timeout is refused without effect, and pings (which must work only
-//! when the watchdog runs). Through the standard ABI (`--device`) opening arms the watchdog, so the
-//! sequence ends with magic close; a watchdog another process holds answers busy at the first step.
+//! A stopped watchdog under nowayout is not opened at all (that would start it for good), and a
+//! watchdog another process holds answers busy (exit 5) before any step. The ABI steps need a real
+//! watchdog: the QEMU system tests run them against rpi_wdt and softdog.
 
-use rpi_wdt_core::abi;
+use rpi_wdt_core::boot_status::{BootStatus, ResetCause};
+use rustix::io::Errno;
 
-use crate::device::{ControlNode, StandardWatchdog};
-use crate::error::{Error, Exit};
-use crate::output::{Interface, Report, SelftestReport, Step};
+use crate::device::{self, OnDrop, StandardWatchdog};
+use crate::error::Error;
+use crate::output::{Interface, Report, SelftestReport, Step, Target};
+use crate::sysfs::{Attrs, RpiAttrs, Watchdog};
 
 struct Steps(Vec<Step>);
 
@@ -17,122 +19,267 @@ impl Steps {
     fn add(&mut self, name: &'static str, result: Result<String, String>) -> bool {
         let passed = result.is_ok();
         let detail = result.unwrap_or_else(|e| e);
-        self.0.push(Step { name, passed, detail });
+        self.0.push(Step { name, passed, skipped: false, detail });
         passed
+    }
+
+    fn skip(&mut self, name: &'static str, why: impl Into<String>) {
+        self.0.push(Step { name, passed: true, skipped: true, detail: why.into() });
     }
 }
 
+/// An error as a step's detail: one line, without the device (the report names it) or the hint.
 fn shown(e: Error) -> String {
-    e.to_string()
+    format!("{}: {}", e.operation.name(), e.cause())
 }
 
-pub fn control(path: &str) -> Result<Report, Error> {
+/// rpi_wdt's two attributes say the same thing: `reset_reason` is what RSTS decodes to, and the core's
+/// boot status has CARDRESET exactly when RSTS says watchdog.
+pub fn rpi_agrees(rpi: &RpiAttrs, bootstatus: u32) -> Result<String, String> {
+    let decoded = BootStatus::from_rsts(rpi.rsts);
+    let rsts = crate::output::rsts_text(rpi.rsts);
+    if ResetCause::from_name(&rpi.reset_reason).is_none() {
+        return Err(format!("reset_reason {:?} is not a reset cause wdtctl knows", rpi.reset_reason));
+    }
+    if decoded.cause().name() != rpi.reset_reason {
+        return Err(format!(
+            "reset_reason says {} but rsts {rsts} decodes to {}",
+            rpi.reset_reason,
+            decoded.cause().name()
+        ));
+    }
+    let watchdog_reset = decoded.cause() == ResetCause::WatchdogOrReboot;
+    if watchdog_reset != (bootstatus & rpi_wdt_core::abi::WDIOF_CARDRESET != 0) {
+        return Err(format!("bootstatus {bootstatus:#x} disagrees with rsts {rsts} about CARDRESET"));
+    }
+    Ok(format!("reset_reason {} agrees with rsts {rsts} and bootstatus {bootstatus:#x}", rpi.reset_reason))
+}
+
+/// A timeout to try that differs from the current one: one more (which never shortens a running
+/// countdown) if the range allows it, else one less.
+fn other_timeout(a: &Attrs) -> Option<u32> {
+    let min = a.min_timeout_s.unwrap_or(1).max(1);
+    let max = a.max_settable_s().unwrap_or(a.timeout_s);
+    let up = a.timeout_s.checked_add(1).filter(|t| *t <= max);
+    up.or_else(|| a.timeout_s.checked_sub(1).filter(|t| *t >= min))
+}
+
+pub fn run(wdt: &Watchdog) -> Result<Report, Error> {
     let mut steps = Steps(Vec::new());
-    let ctl = match ControlNode::open(path) {
-        Ok(ctl) => {
-            steps.add("open", Ok(format!("{path} opened")));
-            ctl
+    let before = match wdt.read() {
+        Ok(a) => {
+            steps.add(
+                "sysfs",
+                Ok(format!(
+                    "{} ({}): {}, timeout {} s, nowayout {}",
+                    wdt.sysfs.display(),
+                    a.identity,
+                    if a.active { "running" } else { "stopped" },
+                    a.timeout_s,
+                    u8::from(a.nowayout)
+                )),
+            );
+            a
         }
-        Err(e) => return Err(e),
+        Err(e) => {
+            steps.add("sysfs", Err(format!("{}: {}", e.device, e.cause())));
+            return finish(wdt, steps);
+        }
     };
-    let info = ctl.info();
+    if let Some(rpi) = &before.rpi {
+        steps.add("rpi_wdt reset reason", rpi_agrees(rpi, before.bootstatus));
+    }
+    if before.nowayout && !before.active {
+        steps.skip(
+            "standard ABI",
+            "nowayout is set and the watchdog is stopped: opening it would start it for good, so the ABI \
+             steps are not run",
+        );
+        return finish(wdt, steps);
+    }
+
+    let held = StandardWatchdog::open(&wdt.node, OnDrop::restoring(before.active))?;
     steps.add(
-        "info",
-        info.as_ref().map_err(|e| e.to_string()).and_then(|i| {
-            if i.abi_version == abi::RPI_WDT_ABI_VERSION {
-                Ok(format!("ABI {}, timeouts {}..{} s", i.abi_version, i.min_timeout_s, i.max_timeout_s))
-            } else {
-                Err(format!("driver ABI {} but wdtctl speaks {}", i.abi_version, abi::RPI_WDT_ABI_VERSION))
+        "open",
+        Ok(format!(
+            "{} opened ({})",
+            wdt.node,
+            if before.active { "it was running" } else { "this arms the watchdog while held" }
+        )),
+    );
+    steps.add(
+        "support",
+        held.support().map_err(shown).and_then(|info| {
+            let identity = device::identity(&info.identity);
+            if identity != before.identity {
+                return Err(format!("GETSUPPORT identity {identity:?}, sysfs {:?}", before.identity));
+            }
+            match before.options {
+                Some(options) if options != info.options => {
+                    Err(format!("GETSUPPORT options {:#x}, sysfs {options:#x}", info.options))
+                }
+                Some(_) => Ok(format!("{identity:?}, options {:#x}, as sysfs says", info.options)),
+                None => {
+                    Ok(format!("{identity:?}, options {:#x} (this kernel has no options file)", info.options))
+                }
             }
         }),
     );
-    let state = ctl.state();
-    let running = state.as_ref().map(|s| s.flags & abi::STATE_RUNNING != 0).unwrap_or(false);
     steps.add(
-        "state",
-        state
-            .as_ref()
-            .map(|s| format!("{}, timeout {} s", if running { "running" } else { "stopped" }, s.timeout_s))
-            .map_err(|e| e.to_string()),
+        "single open",
+        match device::try_second_open(&wdt.node) {
+            Err(Errno::BUSY) => Ok("a second open while held is refused with EBUSY".into()),
+            Err(e) => {
+                Err(format!("a second open failed with {} instead of EBUSY", crate::error::errno_text(e)))
+            }
+            Ok(()) => Err("a second open succeeded while the node was held".into()),
+        },
     );
-    steps.add("boot status", ctl.boot_status().map(|b| format!("RSTS {:#06x}", b.rsts)).map_err(shown));
-    if let Ok(state) = &state {
-        let timeout = state.timeout_s;
-        steps.add(
-            "timeout round trip",
-            match ctl.set_timeout(timeout) {
-                Ok(set) if set == timeout => Ok(format!("{set} s set and read back")),
-                Ok(set) => Err(format!("set {timeout} s, driver answered {set} s")),
-                Err(e) => Err(e.to_string()),
-            },
-        );
-        if let Ok(info) = &info {
-            let bad = info.max_timeout_s + 1;
+
+    let timeout = before.timeout_s;
+    let sysfs_timeout = || wdt.read_timeout().map_err(shown);
+    match before.min_timeout_s {
+        Some(min) if min >= 1 => {
             steps.add(
-                "out-of-range timeout refused",
-                match ctl.set_timeout(bad) {
-                    Err(e) if e.exit == Exit::InvalidArgument => match ctl.state() {
-                        Ok(after) if after.timeout_s == timeout => {
-                            Ok(format!("{bad} s refused, {timeout} s kept"))
+                "timeout 0 refused",
+                match held.set_timeout(0) {
+                    Err(e) if e.errno == Some(Errno::INVAL) => match (held.timeout(), sysfs_timeout()) {
+                        (Ok(t), Ok(s)) if t == timeout && s == timeout => {
+                            Ok(format!("EINVAL, and the timeout stays {timeout} s"))
                         }
-                        Ok(after) => Err(format!("timeout changed to {} s", after.timeout_s)),
-                        Err(e) => Err(e.to_string()),
+                        (Ok(t), Ok(s)) => {
+                            Err(format!("EINVAL, but the timeout changed to {t} s (sysfs {s} s)"))
+                        }
+                        (Err(e), _) => Err(shown(e)),
+                        (_, Err(e)) => Err(e),
                     },
-                    Err(e) => Err(format!("unexpected error: {e}")),
-                    Ok(set) => Err(format!("{bad} s accepted (driver set {set} s)")),
+                    Err(e) => Err(format!("refused, but not with EINVAL: {}", shown(e))),
+                    Ok(set) => {
+                        let _ = held.set_timeout(timeout);
+                        Err(format!("0 s accepted (the kernel set {set} s); {timeout} s set again"))
+                    }
                 },
             );
         }
+        _ => steps.skip(
+            "timeout 0 refused",
+            "min_timeout is 0 or unknown, so the kernel may accept a timeout of 0: not tried",
+        ),
     }
+
+    match other_timeout(&before) {
+        Some(other) => {
+            let there = held.set_timeout(other).map_err(shown).and_then(|set| match sysfs_timeout()? {
+                s if s == set => Ok(set),
+                s => Err(format!("the kernel set {set} s, sysfs reads {s} s")),
+            });
+            let back = held.set_timeout(timeout).map_err(shown).and_then(|set| match sysfs_timeout()? {
+                s if s == timeout && set == timeout => Ok(()),
+                s => Err(format!("setting {timeout} s again gave {set} s (sysfs {s} s)")),
+            });
+            steps.add(
+                "timeout round trip",
+                match (there, back) {
+                    (Ok(set), Ok(())) if set == other => {
+                        Ok(format!("{timeout} s -> {other} s -> {timeout} s"))
+                    }
+                    (Ok(set), Ok(())) => Ok(format!("{timeout} s -> {set} s (for {other} s) -> {timeout} s")),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                },
+            );
+        }
+        None => steps.skip("timeout round trip", "the range allows only the current timeout"),
+    }
+
     steps.add(
-        "ping",
-        match (running, ctl.ping()) {
-            (true, Ok(())) => Ok("pinged the running watchdog".into()),
-            (false, Err(e)) if e.exit == Exit::InvalidArgument => {
-                Ok("stopped watchdog: ping refused as expected".into())
-            }
-            (true, Err(e)) => Err(e.to_string()),
-            (false, Ok(())) => Err("ping accepted although the watchdog is stopped".into()),
-            (false, Err(e)) => Err(e.to_string()),
+        "time left",
+        match held.time_left() {
+            Ok(Some(left)) if left <= timeout => Ok(format!("{left} s of {timeout} s")),
+            Ok(Some(left)) => Err(format!("{left} s left exceeds the {timeout} s timeout")),
+            Ok(None) => Ok("not reported by this driver".into()),
+            Err(e) => Err(shown(e)),
         },
     );
-    finish(path, Interface::Control, steps)
-}
+    steps.add("keepalive", held.keepalive().map(|()| "pinged".to_string()).map_err(shown));
+    steps.add(
+        "boot status",
+        held.boot_status().map_err(shown).and_then(|flags| {
+            if flags == before.bootstatus {
+                Ok(format!("GETBOOTSTATUS {flags:#x}, as sysfs says"))
+            } else {
+                Err(format!("GETBOOTSTATUS {flags:#x}, sysfs {:#x}", before.bootstatus))
+            }
+        }),
+    );
 
-pub fn standard(path: &str) -> Result<Report, Error> {
-    let mut steps = Steps(Vec::new());
-    let wdt = StandardWatchdog::open(path)?;
-    steps.add("open", Ok(format!("{path} opened (the watchdog is armed while held)")));
-    steps.add("support", wdt.support().map(|i| crate::device::identity(&i.identity)).map_err(shown));
-    let timeout = wdt.timeout();
-    steps.add("timeout", timeout.as_ref().map(|t| format!("{t} s")).map_err(|e| e.to_string()));
-    if let Ok(timeout) = timeout {
-        steps.add(
-            "timeout round trip",
-            match wdt.set_timeout(timeout) {
-                Ok(set) if set == timeout => Ok(format!("{set} s set and read back")),
-                Ok(set) => Err(format!("set {timeout} s, driver answered {set} s")),
-                Err(e) => Err(e.to_string()),
-            },
+    if before.active {
+        held.close_leaving_running();
+        steps.skip(
+            "magic close",
+            "the watchdog was running before the selftest, so it is left running (closed without 'V')",
         );
-        steps.add("keepalive", wdt.keepalive().map(|()| "pinged".to_string()).map_err(shown));
+    } else {
         steps.add(
-            "time left",
-            match wdt.time_left() {
-                Ok(Some(left)) if left <= timeout => Ok(format!("{left} s of {timeout} s")),
-                Ok(Some(left)) => Err(format!("{left} s left exceeds the {timeout} s timeout")),
-                Ok(None) => Ok("not reported by this driver".into()),
-                Err(e) => Err(e.to_string()),
-            },
+            "magic close",
+            held.magic_close().map_err(shown).and_then(|()| match wdt.read_active() {
+                Ok(false) => Ok("closed with 'V': stopped".into()),
+                Ok(true) => Err("closed with 'V', but the watchdog is still running".into()),
+                Err(e) => Err(shown(e)),
+            }),
         );
     }
-    steps.add("status", wdt.status().map(|f| format!("{f:#x}")).map_err(shown));
-    steps.add("magic close", wdt.magic_close().map(|()| "closed with 'V'".to_string()).map_err(shown));
-    finish(path, Interface::Standard, steps)
+    finish(wdt, steps)
 }
 
 /// The report; a failed step makes `passed` false (and wdtctl exit with `Exit::SelftestFailed`).
-fn finish(path: &str, interface: Interface, steps: Steps) -> Result<Report, Error> {
+fn finish(wdt: &Watchdog, steps: Steps) -> Result<Report, Error> {
     let passed = steps.0.iter().all(|s| s.passed);
-    Ok(Report::Selftest(SelftestReport { device: path.into(), interface, passed, steps: steps.0 }))
+    Ok(Report::Selftest(SelftestReport {
+        target: Target::new(wdt, Interface::Standard),
+        passed,
+        steps: steps.0,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rpi_wdt_core::regs::rsts;
+
+    #[test]
+    fn reset_reason_must_match_rsts_and_bootstatus() {
+        let watchdog = RpiAttrs { reset_reason: "watchdog-or-reboot".into(), rsts: rsts::HADWRF };
+        assert!(rpi_agrees(&watchdog, 0x20).is_ok());
+        assert!(rpi_agrees(&watchdog, 0).unwrap_err().contains("CARDRESET"));
+        let power_on = RpiAttrs { reset_reason: "power-on".into(), rsts: rsts::HADPOR };
+        assert!(rpi_agrees(&power_on, 0).is_ok());
+        let wrong = RpiAttrs { reset_reason: "power-on".into(), rsts: rsts::HADWRF };
+        assert!(rpi_agrees(&wrong, 0x20).unwrap_err().contains("decodes to watchdog-or-reboot"));
+        let unknown = RpiAttrs { reset_reason: "brownout".into(), rsts: 0 };
+        assert!(rpi_agrees(&unknown, 0).unwrap_err().contains("brownout"));
+    }
+
+    #[test]
+    fn round_trip_value_stays_in_range() {
+        let attrs = |timeout_s, min, max| Attrs {
+            identity: String::new(),
+            active: false,
+            timeout_s,
+            min_timeout_s: min,
+            max_timeout_s: max,
+            firmware_version: None,
+            options: None,
+            pretimeout_s: None,
+            timeleft_s: None,
+            bootstatus: 0,
+            status: None,
+            nowayout: false,
+            rpi: None,
+        };
+        assert_eq!(other_timeout(&attrs(15, Some(1), Some(0))), Some(16));
+        assert_eq!(other_timeout(&attrs(15, Some(1), Some(15))), Some(14));
+        assert_eq!(other_timeout(&attrs(1, Some(1), Some(1))), None);
+        assert_eq!(other_timeout(&attrs(4_294_967, Some(1), Some(0))), Some(4_294_966));
+        assert_eq!(other_timeout(&attrs(2, None, None)), Some(1), "unknown range: only go down");
+    }
 }

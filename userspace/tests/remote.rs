@@ -107,11 +107,18 @@ fn unreachable_host_is_a_clear_error() {
 fn local_errors_name_device_and_exit_3() {
     let out = Command::new(env!("CARGO_BIN_EXE_wdtctl"))
         .args(["--device", "/nonexistent/watchdog9", "info"])
+        .env("WDTCTL_SYSFS_CLASS", "/nonexistent/class")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let err = text(&out.stderr);
-    assert_eq!(err.lines().next(), Some("wdtctl: /nonexistent/watchdog9: open: No such file or directory"));
+    assert_eq!(
+        err.lines().next(),
+        Some(
+            "wdtctl: /nonexistent/watchdog9: find watchdog: the kernel has no watchdog9 \
+             (/nonexistent/class/watchdog9 does not exist)"
+        )
+    );
 }
 
 #[test]
