@@ -38,6 +38,9 @@ mod fake_pm;
 #[path = "core/src/hw.rs"]
 mod hw;
 #[allow(unreachable_pub, dead_code)]
+#[path = "core/src/ident.rs"]
+mod ident;
+#[allow(unreachable_pub, dead_code)]
 #[path = "core/src/regs.rs"]
 mod regs;
 #[cfg(all(CONFIG_KUNIT = "y", not(rpi_wdt_without_kunit)))]

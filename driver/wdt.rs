@@ -24,6 +24,7 @@ use kernel::{
 };
 
 use crate::boot_status::BootStatus;
+use crate::ident::{IDENTITY, RESET_REASON_ATTR, RSTS_ATTR};
 use crate::pm::Pm;
 use crate::{hw, timeout};
 
@@ -58,10 +59,10 @@ impl RpiWdt {
 
 #[vtable]
 impl watchdog::Operations for RpiWdt {
-    const INFO: Info = Info::new(c"rpi_wdt BCM2835 PM watchdog", OPTIONS, 0);
+    const INFO: Info = Info::new(IDENTITY, OPTIONS, 0);
     const ATTRIBUTES: &'static [Attribute<Self>] = &[
-        Attribute::new(c"reset_reason", Self::show_reset_reason),
-        Attribute::new(c"rsts", Self::show_rsts),
+        Attribute::new(RESET_REASON_ATTR, Self::show_reset_reason),
+        Attribute::new(RSTS_ATTR, Self::show_rsts),
     ];
 
     fn start(&self, wdd: &watchdog::Device, parent: &Device<Bound>) -> Result {

@@ -12,6 +12,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use rpi_wdt_core::boot_status::BootStatus;
+use rpi_wdt_core::ident::{RESET_REASON, RSTS};
 use rustix::io::Errno;
 
 use crate::error::{Error, Exit, Operation};
@@ -130,14 +131,14 @@ pub fn resolve(device: Option<&str>, env: &Env) -> Result<Watchdog, Error> {
 
 fn at(env: &Env, name: &str, node: String, legacy: bool) -> Watchdog {
     let sysfs = env.class.join(name);
-    let rpi_wdt = sysfs.join("rsts").exists();
+    let rpi_wdt = sysfs.join(RSTS).exists();
     Watchdog { name: name.to_string(), node, sysfs, legacy, rpi_wdt }
 }
 
 /// The first watchdog with an `rsts` file: the Pi's.
 fn default_watchdog(env: &Env) -> Result<Watchdog, Error> {
     for name in list(env) {
-        if env.class.join(&name).join("rsts").is_file() {
+        if env.class.join(&name).join(RSTS).is_file() {
             let node = env.dev.join(&name).display().to_string();
             return Ok(at(env, &name, node, false));
         }
@@ -341,7 +342,7 @@ impl Watchdog {
                 "the watchdog went away (driver unbound or unloaded): retry once the driver is back.",
             );
         }
-        let hint = if matches!(file, "rsts" | "reset_reason") {
+        let hint = if file == RSTS || file == RESET_REASON {
             "this rpi_wdt module does not provide it: install the rpi_wdt module and wdtctl of the same \
              release."
                 .to_string()
@@ -419,9 +420,9 @@ impl Watchdog {
             None => None,
         };
         let rpi = if self.rpi_wdt {
-            let text = self.required("rsts")?;
-            let rsts = self.u32_of("rsts", &text)?;
-            let reset_reason = self.required("reset_reason")?.trim().to_string();
+            let text = self.required(RSTS)?;
+            let rsts = self.u32_of(RSTS, &text)?;
+            let reset_reason = self.required(RESET_REASON)?.trim().to_string();
             Some(RpiAttrs { reset_reason, rsts })
         } else {
             None

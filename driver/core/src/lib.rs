@@ -14,6 +14,7 @@ pub mod abi;
 pub mod boot_status;
 pub mod fake_pm;
 pub mod hw;
+pub mod ident;
 pub mod regs;
 pub mod scenarios;
 pub mod timeout;
