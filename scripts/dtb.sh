@@ -4,7 +4,9 @@
 #   2. the board's mainline DTB from the kernel build, copied; on raspi4b the nodes QEMU cannot model
 #      are disabled in the copy (board/<board>/qemu.env lists their compatibles);
 #   3. the overlay applied with fdtoverlay, as the firmware applies dtoverlay= on a board.
-# Usage: dtb.sh overlay | dtb.sh board BOARD  (prints the output path)
+# Usage: dtb.sh overlay | dtb.sh board BOARD | dtb.sh bare BOARD  (prints the output path)
+#   bare: step 2 only, without the overlay: the board as the in-tree drivers see it (the differential
+#   test boots it to run the C bcm2835_wdt on the PM block's own watchdog device)
 source "$(dirname "$0")/lib.sh"
 
 OUT="$PROJECT_ROOT/out"
@@ -44,7 +46,7 @@ list_nodes() {
 }
 
 build_board() {
-	local board=$1 conf="$PROJECT_ROOT/board/$1/qemu.env" kbuild src out
+	local board=$1 overlay=${2:-yes} conf="$PROJECT_ROOT/board/$1/qemu.env" kbuild src out
 	if [ ! -e "$conf" ]; then
 		local known=("$PROJECT_ROOT"/board/*/qemu.env)
 		known=("${known[@]%/qemu.env}")
@@ -57,15 +59,21 @@ build_board() {
 	[ -e "$src" ] || die "no $src: run 'make kernel' first"
 	mkdir -p "$OUT/$board"
 	out="$OUT/$board/$(basename "$BOARD_DTB" .dtb)-qemu.dtb"
+	[ "$overlay" = yes ] || out="${out%.dtb}-bare.dtb"
 	cp "$src" "$out.tmp"
 	[ -z "$DTB_DISABLE_COMPATIBLES" ] || disable_nodes "$out.tmp" "$DTB_DISABLE_COMPATIBLES"
-	fdtoverlay -i "$out.tmp" -o "$out" "$(build_overlay)" || die "fdtoverlay could not apply rpi-wdt.dtbo to $src"
-	rm -f "$out.tmp"
+	if [ "$overlay" = yes ]; then
+		fdtoverlay -i "$out.tmp" -o "$out" "$(build_overlay)" || die "fdtoverlay could not apply rpi-wdt.dtbo to $src"
+		rm -f "$out.tmp"
+	else
+		mv "$out.tmp" "$out"
+	fi
 	echo "$out"
 }
 
 case "${1:-}" in
 overlay) build_overlay ;;
 board) build_board "${2:?usage: $0 board BOARD}" ;;
-*) die "usage: $0 overlay | board BOARD" ;;
+bare) build_board "${2:?usage: $0 bare BOARD}" no ;;
+*) die "usage: $0 overlay | board BOARD | bare BOARD" ;;
 esac

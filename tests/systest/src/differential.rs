@@ -1,0 +1,239 @@
+//! The differential test: the same ABI program (`rpi-wdt-abi-check std /dev/watchdog0`) against
+//! rpi_wdt and against the kernel's own C driver for the same hardware, `bcm2835_wdt`, built as a module
+//! from the same tree (scripts/driver.sh reference). The C driver runs in a boot without the overlay:
+//! it binds to the `bcm2835-wdt` device the PM block's MFD creates, and it is loaded by hand from
+//! /usr/lib/rpi-wdt/reference/, where nothing loads it by modalias.
+//!
+//! Every check and every reported value must be the same for both drivers, apart from the differences
+//! listed in [`EXPECTED_DIFFERENCES`], each with the reason. The README's "Differences from the C
+//! driver" says the same.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use rpi_wdt_testkit::console::{BootSpec, Guest};
+use rpi_wdt_testkit::report::Status;
+
+use crate::suites::{await_shell, kernel_log_clean, sh, Session, COMMAND_TIMEOUT};
+
+/// Checks and values (`# value NAME=...` lines) whose results differ between the drivers, and why.
+pub const EXPECTED_DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "std_settimeout_20_loads_a_full_counter",
+        "bcm2835_wdt loads (timeout << 16) & 0xfffff: a 20 s timeout loads 4 s (16 s loads 0)",
+    ),
+    ("timeleft_after_settimeout_20", "the same wrap: bcm2835_wdt's counter holds 4 s, rpi_wdt's 15 s"),
+    ("options", "rpi_wdt also reports WDIOF_CARDRESET: it decodes the reset cause from RSTS"),
+    ("identity", "each driver's own name"),
+    ("sysfs_identity", "each driver's own name"),
+    ("timeleft_stopped", "bcm2835_wdt reads WDOG whether or not the countdown is armed; rpi_wdt reports 0"),
+];
+
+/// Every check this module records, for the skip list on stock QEMU.
+pub const CHECKS: &[&str] = &[
+    "differential/boot_without_overlay",
+    "differential/c_driver_bound_alone",
+    "differential/c_driver_abi_program_ran",
+    "differential/same_results_apart_from_listed_differences",
+    "kernel/no_oops_warn_bug_lockdep_differential_boot",
+];
+
+/// `(check name -> passed)` and `(value name -> value)` from the ABI program's output.
+fn results(tap: &str) -> (BTreeMap<String, bool>, BTreeMap<String, String>) {
+    let mut checks = BTreeMap::new();
+    let mut values = BTreeMap::new();
+    for line in tap.lines() {
+        if let Some(rest) = line.strip_prefix("# value ") {
+            if let Some((name, value)) = rest.split_once('=') {
+                values.insert(name.to_string(), value.to_string());
+            }
+            continue;
+        }
+        let (ok, rest) = match (line.strip_prefix("not ok "), line.strip_prefix("ok ")) {
+            (Some(rest), _) => (false, rest),
+            (None, Some(rest)) => (true, rest),
+            _ => continue,
+        };
+        if let Some((_, name)) = rest.split_once(" - ") {
+            let name = name.split_once(": ").map_or(name, |(name, _)| name);
+            checks.insert(name.to_string(), ok);
+        }
+    }
+    (checks, values)
+}
+
+/// Every difference between the two runs that is not expected, and every expected one that did not
+/// show (a fixed C driver, or a check that no longer tests what the list says).
+pub fn compare(rust: &str, c: &str) -> Result<Vec<String>, String> {
+    let (rust_checks, rust_values) = results(rust);
+    let (c_checks, c_values) = results(c);
+    if rust_checks.is_empty() || c_checks.is_empty() {
+        return Err("one of the runs printed no checks".into());
+    }
+    let expected = |name: &str| EXPECTED_DIFFERENCES.iter().any(|(n, _)| *n == name);
+    let mut unexpected = Vec::new();
+    let mut seen = Vec::new();
+    let names: std::collections::BTreeSet<&String> = rust_checks.keys().chain(c_checks.keys()).collect();
+    for name in names {
+        let (r, c) = (rust_checks.get(name), c_checks.get(name));
+        if r != c {
+            if expected(name) {
+                seen.push(name.clone());
+            } else {
+                unexpected.push(format!("check {name}: rpi_wdt {r:?}, bcm2835_wdt {c:?}"));
+            }
+        }
+    }
+    let names: std::collections::BTreeSet<&String> = rust_values.keys().chain(c_values.keys()).collect();
+    for name in names {
+        let (r, c) = (rust_values.get(name), c_values.get(name));
+        if r != c {
+            if expected(name) {
+                seen.push(name.clone());
+            } else {
+                unexpected.push(format!("value {name}: rpi_wdt {r:?}, bcm2835_wdt {c:?}"));
+            }
+        }
+    }
+    for (name, why) in EXPECTED_DIFFERENCES {
+        if !seen.iter().any(|s| s == name) {
+            unexpected.push(format!("expected difference {name} ({why}) did not show"));
+        }
+    }
+    Ok(unexpected)
+}
+
+/// Boots without the overlay, loads bcm2835_wdt, runs the ABI program and compares it with rpi_wdt's
+/// run (`rust_abi`, from the model boots).
+pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results_dir: &Path, rust_abi: Option<&str>) {
+    let started = Instant::now();
+    let dtb = match std::process::Command::new("bash")
+        .arg(root.join("scripts/dtb.sh"))
+        .args(["bare", s.board])
+        .output()
+    {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        Ok(out) => {
+            let why = format!("scripts/dtb.sh bare failed: {}", String::from_utf8_lossy(&out.stderr));
+            s.record("differential/boot_without_overlay", Status::Fail(why), started);
+            return;
+        }
+        Err(e) => {
+            s.record("differential/boot_without_overlay", Status::Fail(e.to_string()), started);
+            return;
+        }
+    };
+    let spec = BootSpec {
+        project_root: root,
+        board: s.board,
+        initramfs,
+        kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
+        log_path: results_dir.join(format!("{}-differential.log", s.board)),
+        allow_reboot: false,
+        qemu_args: "",
+        env: vec![("QEMU_DTB".into(), dtb)],
+    };
+    let booted = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}")).and_then(|mut g| {
+        await_shell(&mut g)?;
+        Ok(g)
+    });
+    let mut g = match booted {
+        Ok(g) => g,
+        Err(why) => {
+            s.record("differential/boot_without_overlay", Status::Fail(why), started);
+            return;
+        }
+    };
+    s.record("differential/boot_without_overlay", Status::Pass, started);
+
+    s.check("differential/c_driver_bound_alone", &mut g, |g| {
+        let modules = sh(g, "cat /proc/modules")?;
+        if modules.contains("rpi_wdt") {
+            return Err("rpi_wdt loaded in a boot without the overlay".into());
+        }
+        sh(g, "insmod /usr/lib/rpi-wdt/reference/bcm2835_wdt.ko")?;
+        let identity = sh(g, "cat /sys/class/watchdog/watchdog0/identity")?;
+        if identity.trim() != "Broadcom BCM2835 Watchdog timer" {
+            return Err(format!("watchdog0 is {identity:?}"));
+        }
+        Ok(())
+    });
+    // The C driver's own results are not this project's checks (it fails the wrap check, as listed):
+    // they only feed the comparison.
+    let started = Instant::now();
+    let c_abi = match g.run("rpi-wdt-abi-check std /dev/watchdog0", COMMAND_TIMEOUT) {
+        Ok(out) if out.text.contains("\n1..") => {
+            s.record("differential/c_driver_abi_program_ran", Status::Pass, started);
+            Some(out.text)
+        }
+        Ok(out) => {
+            let why = format!("the ABI program printed no plan against bcm2835_wdt:\n{}", out.text);
+            s.record("differential/c_driver_abi_program_ran", Status::Fail(why), started);
+            None
+        }
+        Err(e) => {
+            s.record("differential/c_driver_abi_program_ran", Status::Fail(e.to_string()), started);
+            None
+        }
+    };
+
+    let started = Instant::now();
+    let status = match (rust_abi, c_abi) {
+        (Some(rust), Some(c)) => match compare(rust, &c) {
+            Ok(unexpected) if unexpected.is_empty() => {
+                for (name, why) in EXPECTED_DIFFERENCES {
+                    println!("#   expected difference {name}: {why}");
+                }
+                Status::Pass
+            }
+            Ok(unexpected) => Status::Fail(unexpected.join("\n")),
+            Err(why) => Status::Fail(why),
+        },
+        (None, _) => Status::Fail("no rpi_wdt ABI run to compare with (the model boot failed)".into()),
+        (_, None) => Status::Fail("the ABI program did not run against bcm2835_wdt".into()),
+    };
+    s.record("differential/same_results_apart_from_listed_differences", status, started);
+    s.check("kernel/no_oops_warn_bug_lockdep_differential_boot", &mut g, kernel_log_clean);
+    g.kill();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RUST: &str = "ok 1 - a\nok 2 - std_settimeout_20_loads_a_full_counter\n# value options=0x81a0\n\
+        # value identity=rpi\n# value sysfs_identity=rpi\n# value timeleft_stopped=0\n\
+        # value timeleft_after_settimeout_20=15\n# value same=1\n";
+    const C: &str = "ok 1 - a\nnot ok 2 - std_settimeout_20_loads_a_full_counter: time left 4 s\n\
+        # value options=0x8180\n# value identity=bcm\n# value sysfs_identity=bcm\n\
+        # value timeleft_stopped=3\n# value timeleft_after_settimeout_20=4\n# value same=1\n";
+
+    #[test]
+    fn only_listed_differences_pass() {
+        assert_eq!(compare(RUST, C), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn an_unlisted_difference_fails() {
+        let c = C.replace("ok 1 - a", "not ok 1 - a: broken");
+        let unexpected = compare(RUST, &c).unwrap();
+        assert_eq!(unexpected.len(), 1, "{unexpected:?}");
+        assert!(unexpected[0].contains("check a"));
+    }
+
+    #[test]
+    fn a_listed_difference_that_vanished_fails() {
+        let c = C.replace(
+            "not ok 2 - std_settimeout_20_loads_a_full_counter: time left 4 s",
+            "ok 2 - std_settimeout_20_loads_a_full_counter",
+        );
+        let unexpected = compare(RUST, &c).unwrap();
+        assert!(unexpected.iter().any(|u| u.contains("did not show")), "{unexpected:?}");
+    }
+
+    #[test]
+    fn empty_runs_are_an_error() {
+        assert!(compare("", C).is_err());
+    }
+}
