@@ -1,7 +1,8 @@
-//! `make bench`'s measurements inside QEMU, each from one boot so that ratios hold: ioctl round-trip
-//! latency of the control node, of /dev/rpi-wdt and of softdog's /dev/watchdog0 (C, watchdog core), and
-//! the kernel time at which rpi_wdt finished probing (its device nodes appear then). Figures are printed
-//! as `# bench-json {...}` lines for scripts/bench.sh to collect.
+//! `make bench`'s measurements inside QEMU, each from one boot so that ratios hold: `WDIOC_GETTIMEOUT`
+//! round-trip latency of rpi_wdt's /dev/watchdogN (Rust) against softdog's (C), both through the
+//! kernel's watchdog core and each found by its sysfs identity, and the kernel time at which rpi_wdt
+//! finished probing (it has registered its watchdog then). Figures are printed as `# bench-json {...}`
+//! lines for scripts/bench.sh to collect.
 
 use std::path::Path;
 
@@ -16,7 +17,8 @@ fn emit(board: &str, name: &str, json_value: &str) {
     println!("# bench-json {{\"board\":\"{board}\",\"name\":\"{name}\",\"value\":{json_value}}}");
 }
 
-/// The printk timestamp (seconds) of rpi_wdt's probe message.
+/// The printk timestamp (seconds) of rpi_wdt's probe message ("Bcm2835 PM watchdog: watchdog0, ..."),
+/// printed once its watchdog is registered.
 fn driver_ready_s(g: &mut Guest) -> Result<f64, String> {
     let line = sh(g, "dmesg | grep -m1 'rpi_wdt .*PM watchdog'")?;
     line.trim_start()
@@ -47,7 +49,12 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, l
                     return Err(format!("{name}: {line}"));
                 }
             }
-            sh(g, "wdtctl --device /dev/watchdog0 stop; rmmod softdog").map(drop)
+            // The program closed both with the magic character: both must be stopped before softdog goes.
+            let states = sh(g, "cat /sys/class/watchdog/watchdog*/state")?;
+            if states.lines().any(|l| l.trim() != "inactive") {
+                return Err(format!("a watchdog was left running after the bench:\n{states}"));
+            }
+            sh(g, "rmmod softdog").map(drop)
         });
     }
     let _ = g.send_line("poweroff");
