@@ -6,11 +6,13 @@
 //! and reaches it over SSH where QEMU can network it (raspi3b), else over its serial console;
 //! `ssh://...` is a real Pi running the project's image (or any image with rpi_wdt), reached through
 //! the system `ssh`. The runner uploads its guest tools to /tmp/rpi-wdt-hil first when the target
-//! lacks them. Each scenario passes, fails or is skipped with the reason; the report is printed as it
-//! goes, summed up in a last line `N passed, N failed, N skipped`, and written as JUnit XML.
+//! lacks them or has older ones. Each scenario passes, fails or is skipped with the reason; the report
+//! is printed as it goes, summed up in a last line `N passed, N failed, N skipped`, and written as
+//! JUnit XML.
 //!
 //! Options:
 //!   --results DIR         where the JUnit file and logs go (default out/test-results)
+//!   --initramfs FILE      the initramfs qemu targets boot (default out/initramfs.cpio.gz)
 //!   --transport ssh|console   for qemu targets (default: ssh on rpi3, console on rpi4)
 //!   --fixture PORT        the RP2040 fixture's serial port (times the expiry independently)
 //!   --heartbeat-gpio CHIP:LINE   the Pi GPIO wired to the fixture's heartbeat input (gpiochip0:17)
@@ -18,10 +20,15 @@
 //!   --only NAME[,NAME]    run only these scenarios
 
 mod fixture;
+mod hwtrace;
+mod json;
 mod qemu;
 mod scenarios;
 mod ssh;
+mod sysfs;
+mod tap;
 mod target;
+mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,6 +44,7 @@ use crate::target::{Countdown, Output, Target};
 struct Args {
     target: String,
     results: PathBuf,
+    initramfs: Option<PathBuf>,
     transport: Option<Transport>,
     fixture: Option<String>,
     allow_poweroff: bool,
@@ -49,6 +57,7 @@ fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         target: String::new(),
         results: root.join("out/test-results"),
+        initramfs: None,
         transport: None,
         fixture: None,
         allow_poweroff: false,
@@ -61,6 +70,7 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--target" => args.target = value()?,
             "--results" => args.results = PathBuf::from(value()?),
+            "--initramfs" => args.initramfs = Some(PathBuf::from(value()?)),
             "--transport" => {
                 args.transport = Some(match value()?.as_str() {
                     "ssh" => Transport::Ssh,
@@ -78,6 +88,12 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.target.is_empty() {
         return Err("--target is required".into());
+    }
+    if let Some(only) = &args.only {
+        let known: Vec<&str> = scenarios::ALL.iter().map(|(name, _, _)| *name).collect();
+        if let Some(unknown) = only.iter().find(|o| !known.contains(&o.as_str())) {
+            return Err(format!("--only {unknown}: no such scenario (scenarios: {})", known.join(", ")));
+        }
     }
     Ok(args)
 }
@@ -158,14 +174,24 @@ fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
         let model = qemu_is_model(&root)?;
         let transport =
             args.transport.unwrap_or(if board == "rpi3" { Transport::Ssh } else { Transport::Console });
-        let initramfs = root.join("out/initramfs.cpio.gz");
+        let initramfs = args.initramfs.clone().unwrap_or_else(|| root.join("out/initramfs.cpio.gz"));
         if !initramfs.is_file() {
-            return Err(format!("{} missing: run 'make rootfs'", initramfs.display()));
+            return Err(match &args.initramfs {
+                Some(_) => format!("--initramfs {}: no such file", initramfs.display()),
+                None => format!(
+                    "{} missing: run 'make rootfs', or name one with --initramfs",
+                    initramfs.display()
+                ),
+            });
         }
+        println!("# initramfs: {}", initramfs.display());
         let key = cache_dir().join("hil/id_ed25519");
         let target = QemuTarget::boot(&root, board, &initramfs, &args.results, transport, model, &key)?;
         Ok(Box::new(target))
     } else if args.target.starts_with("ssh://") {
+        if let Some(initramfs) = &args.initramfs {
+            println!("# --initramfs {}: ignored, a board boots its own root filesystem", initramfs.display());
+        }
         Ok(Box::new(BoardTarget {
             url: args.target.clone(),
             ssh: Ssh::parse(&args.target)?,
@@ -176,42 +202,6 @@ fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
     }
 }
 
-/// Uploads the guest tools the target lacks.
-fn deploy(target: &mut dyn Target) -> Result<String, String> {
-    let out = root_out();
-    let tools = [
-        ("wdtctl", out.join("wdtctl/wdtctl")),
-        ("rpi-wdt-abi-check", out.join("guest/rpi-wdt-abi-check")),
-        ("rpi-wdt-abi-check32", out.join("guest/rpi-wdt-abi-check32")),
-        ("rpi-wdt-run-as", out.join("guest/rpi-wdt-run-as")),
-        ("watchdog-test", out.join("guest/watchdog-test")),
-    ];
-    let mut uploaded = Vec::new();
-    for (name, local) in tools {
-        let present =
-            target.run(&format!("command -v {name} >/dev/null"), Duration::from_secs(30))?.status == 0;
-        if !present {
-            if !local.is_file() {
-                return Err(format!(
-                    "{name} is missing on the target and {} is not built: run 'make rootfs'",
-                    local.display()
-                ));
-            }
-            target.upload(&local, &format!("{}/{name}", scenarios::TOOLS_DIR))?;
-            uploaded.push(name);
-        }
-    }
-    Ok(if uploaded.is_empty() {
-        "all tools present".into()
-    } else {
-        format!("uploaded {}", uploaded.join(", "))
-    })
-}
-
-fn root_out() -> PathBuf {
-    project_root().join("out")
-}
-
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
@@ -220,8 +210,8 @@ fn main() -> ExitCode {
                 eprintln!("rpi-wdt-hil: {why}");
             }
             eprintln!("usage: rpi-wdt-hil --target qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [--results DIR] \
-                       [--transport ssh|console] [--fixture PORT] [--heartbeat-gpio CHIP:LINE] [--allow-poweroff] \
-                       [--only a,b]");
+                       [--initramfs FILE] [--transport ssh|console] [--fixture PORT] [--heartbeat-gpio CHIP:LINE] \
+                       [--allow-poweroff] [--only a,b]");
             return ExitCode::from(2);
         }
     };
@@ -258,7 +248,7 @@ fn main() -> ExitCode {
     };
 
     let t0 = Instant::now();
-    match deploy(target.as_mut()) {
+    match tools::deploy(target.as_mut()) {
         Ok(what) => {
             println!("# tools: {what}");
             report.record(&format!("{name}/deploy_tools"), Status::Pass, t0.elapsed());

@@ -5,21 +5,29 @@
 //! USB controller with user networking, the guest's port 22 forwarded to a free port on 127.0.0.1 only,
 //! and dropbear in the guest; the runner logs in with the key `make setup` created. So the real-board
 //! SSH path runs in CI. Elsewhere (or with `--transport console`) commands go over the serial console.
-//! The console is read in both cases: it shows boots, QEMU's watchdog trace events and kernel splats.
+//! The console is read in both cases: it shows boots and kernel splats.
+//!
+//! With the project's watchdog model, QEMU traces the countdown's every load, stop and expiry
+//! (`bcm2835_powermgt_wdog_*`) with host timestamps into a file of its own (`-D`), next to the console
+//! log: kept off the console, trace lines cannot land in the middle of a command's output. The
+//! scenarios read them as the hardware's view of a ping, a reload by the kernel, or an expiry.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::net::TcpListener;
-use std::path::Path;
-use std::time::{Duration, Instant};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
 
-use rpi_wdt_testkit::console::{BootSpec, Guest};
+use rpi_wdt_testkit::console::{BootSpec, ConsoleError, Guest};
 
+use crate::hwtrace::{self, Kind};
 use crate::ssh::Ssh;
 use crate::target::{Countdown, Output, Target};
 
 const READY_MARKER: &str = "rpi-wdt: ready";
 const PROMPT: &str = "rpi-wdt-qemu# ";
-const TRACE_EXPIRED: &str = "bcm2835_powermgt_wdog_expired";
 const BOOT_LIMIT: Duration = Duration::from_secs(240);
+/// What the kernel prints when it restarts or powers off the machine.
+const GOING_DOWN: &[&str] = &["reboot: Restarting system", "reboot: Power down"];
 
 /// How commands reach the guest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +41,12 @@ pub struct QemuTarget {
     guest: Guest,
     ssh: Option<Ssh>,
     model: bool,
+    /// The model's trace file (with the model only).
+    trace: Option<PathBuf>,
+    /// Where in the trace file [`Target::watch_hardware`] started watching.
+    watch_mark: u64,
+    /// Where in the trace file the current boot started.
+    boot_mark: u64,
 }
 
 fn free_port() -> Result<u16, String> {
@@ -80,8 +94,20 @@ impl QemuTarget {
         } else {
             None
         };
-        if model {
-            qemu_args.push_str(&format!("-msg timestamp=on -trace {TRACE_EXPIRED}"));
+        let trace = model.then(|| results.join(format!("hil-qemu-{board}-trace.log")));
+        if let Some(path) = &trace {
+            let path = path.display().to_string();
+            // scripts/qemu.sh splits QEMU_EXTRA_ARGS at white space.
+            if path.contains(char::is_whitespace) {
+                return Err(format!(
+                    "--results {}: the trace file's path must not contain spaces",
+                    results.display()
+                ));
+            }
+            qemu_args.push_str(&format!("-msg timestamp=on -D {path}"));
+            for event in hwtrace::EVENTS {
+                qemu_args.push_str(&format!(" -trace {event}"));
+            }
         }
         let spec = BootSpec {
             project_root: root,
@@ -94,7 +120,8 @@ impl QemuTarget {
             env: Vec::new(),
         };
         let guest = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
-        let mut target = QemuTarget { board: board.to_string(), guest, ssh, model };
+        let mut target =
+            QemuTarget { board: board.to_string(), guest, ssh, model, trace, watch_mark: 0, boot_mark: 0 };
         target.await_boot()?;
         Ok(target)
     }
@@ -115,8 +142,43 @@ impl QemuTarget {
         } else {
             self.guest.run("stty -echo", Duration::from_secs(30)).map_err(|e| e.to_string())?;
         }
+        self.boot_mark = self.trace_len();
         Ok(())
     }
+
+    fn trace_len(&self) -> u64 {
+        self.trace.as_ref().and_then(|p| std::fs::metadata(p).ok()).map_or(0, |m| m.len())
+    }
+
+    /// The trace events written since `mark`.
+    fn trace_since(&self, mark: u64) -> Vec<hwtrace::Event> {
+        let Some(path) = &self.trace else { return Vec::new() };
+        let mut text = String::new();
+        if let Ok(mut file) = std::fs::File::open(path) {
+            if file.seek(SeekFrom::Start(mark)).is_ok() {
+                let _ = file.read_to_string(&mut text);
+            }
+        }
+        // A line QEMU is still writing is read next time.
+        match text.rfind('\n') {
+            Some(end) => hwtrace::parse(&text[..=end]),
+            None => Vec::new(),
+        }
+    }
+
+    /// When the model last expired in this boot, if it did.
+    fn expired_in_this_boot(&self) -> Option<SystemTime> {
+        self.trace_since(self.boot_mark.max(self.watch_mark))
+            .iter()
+            .find(|e| matches!(e.kind, Kind::Expired { .. }))
+            .map(|e| e.at)
+    }
+}
+
+/// The monotonic instant of a host wall-clock time in the past.
+fn instant_of(at: SystemTime) -> Instant {
+    let ago = SystemTime::now().duration_since(at).unwrap_or_default();
+    Instant::now().checked_sub(ago).unwrap_or_else(Instant::now)
 }
 
 impl Target for QemuTarget {
@@ -168,10 +230,26 @@ impl Target for QemuTarget {
         match &self.ssh {
             Some(ssh) => ssh.wait_gone(limit),
             None => {
-                self.guest
-                    .expect_any(&[TRACE_EXPIRED, "reboot: Restarting system", "reboot: Power down"], limit)
-                    .map_err(|e| e.to_string())?;
-                Ok(Instant::now())
+                // Over the console: the model's expiry (from the trace), or the kernel saying it
+                // restarts or powers off.
+                let deadline = Instant::now() + limit;
+                loop {
+                    if let Some(at) = self.expired_in_this_boot() {
+                        return Ok(instant_of(at));
+                    }
+                    match self.guest.expect_any(GOING_DOWN, Duration::from_millis(100)) {
+                        Ok(_) => return Ok(Instant::now()),
+                        Err(ConsoleError::Timeout { .. }) if Instant::now() < deadline => {}
+                        Err(ConsoleError::Timeout { .. }) => {
+                            return Err(format!(
+                                "the guest did not go down within {} s (no expiry traced, no restart or \
+                                 power-off message)",
+                                limit.as_secs()
+                            ))
+                        }
+                        Err(e) => return Err(e.to_string()),
+                    }
+                }
             }
         }
     }
@@ -194,15 +272,20 @@ impl Target for QemuTarget {
         }
     }
 
-    fn expiry_seen_at(&mut self, timeout: Duration) -> Option<Instant> {
-        if !self.model {
-            return None;
+    fn watch_hardware(&mut self) -> bool {
+        self.watch_mark = self.trace_len();
+        self.trace.is_some()
+    }
+
+    fn hardware_events(&mut self, wait_for_expiry: Duration) -> Vec<hwtrace::Event> {
+        let deadline = Instant::now() + wait_for_expiry;
+        loop {
+            let events = self.trace_since(self.watch_mark);
+            if Instant::now() >= deadline || events.iter().any(|e| matches!(e.kind, Kind::Expired { .. })) {
+                return events;
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
-        let (text, _) = self.guest.expect_timed(TRACE_EXPIRED, timeout).ok()?;
-        let fired = rpi_wdt_testkit::console::trace_time(&text, TRACE_EXPIRED)?;
-        // The same instant on the monotonic clock the scenarios measure with.
-        let ago = std::time::SystemTime::now().duration_since(fired).unwrap_or_default();
-        Instant::now().checked_sub(ago)
     }
 
     fn console_log(&self) -> Option<String> {

@@ -1,12 +1,16 @@
 //! The SSH transport, through the system `ssh` so that the user's ~/.ssh/config, keys and agent apply.
 //! Every command is one `ssh` invocation with BatchMode (never a password prompt) and a connect timeout.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::target::{backoff, Output};
+
+/// How long [`Ssh::wait_gone`]'s session may stay silent before the runner asks whether the target is
+/// still there.
+const SILENCE: Duration = Duration::from_secs(3);
 
 /// Where and how to connect.
 #[derive(Clone, Debug)]
@@ -35,8 +39,14 @@ impl Ssh {
         Ok(Ssh { destination, port, options: Vec::new() })
     }
 
+    /// The ssh program: `ssh`, or what `RPI_WDT_HIL_SSH` names (a wrapper that adds options, for
+    /// example).
+    fn program() -> String {
+        std::env::var("RPI_WDT_HIL_SSH").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "ssh".into())
+    }
+
     fn command(&self, connect_timeout_s: u32) -> Command {
-        let mut cmd = Command::new(std::env::var("RPI_WDT_HIL_SSH").unwrap_or_else(|_| "ssh".into()));
+        let mut cmd = Command::new(Self::program());
         cmd.args(["-o", "BatchMode=yes", "-o", &format!("ConnectTimeout={connect_timeout_s}")]);
         cmd.args(["-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=3"]);
         if let Some(port) = self.port {
@@ -47,8 +57,9 @@ impl Ssh {
         cmd
     }
 
-    /// A shell script that runs `ssh` with this connection's options and then its own arguments: what a
-    /// user's ~/.ssh/config entry does, for programs that call plain `ssh HOST COMMAND`.
+    /// A shell script that runs `ssh` (the runner's, see [`Ssh::program`]) with this connection's options
+    /// and then its own arguments: what a user's ~/.ssh/config entry does, for programs that call plain
+    /// `ssh HOST COMMAND`.
     pub fn wrapper_script(&self) -> String {
         let mut options: Vec<String> = vec!["-o".into(), "BatchMode=yes".into()];
         if let Some(port) = self.port {
@@ -56,7 +67,8 @@ impl Ssh {
         }
         options.extend(self.options.iter().cloned());
         let quoted: Vec<String> = options.iter().map(|o| format!("'{}'", o.replace('\'', "'\\''"))).collect();
-        format!("#!/bin/sh\nexec ssh {} \"$@\"\n", quoted.join(" "))
+        let program = Self::program().replace('\'', "'\\''");
+        format!("#!/bin/sh\nexec '{program}' {} \"$@\"\n", quoted.join(" "))
     }
 
     /// Runs `command` in the remote shell.
@@ -135,15 +147,59 @@ impl Ssh {
         }
     }
 
-    /// Polls until the target stops answering; returns when it last answered.
+    /// Whether the target answers a trivial command, allowing a slow one (a loaded board, an emulated
+    /// one) more time than [`Ssh::answers`].
+    fn answers_patiently(&self) -> bool {
+        matches!(self.run_with_connect_timeout("true", Duration::from_secs(15), 5), Ok(o) if o.status == 0)
+    }
+
+    /// Holds one session that prints a line every 0.1 s, until it ends or falls silent for
+    /// [`SILENCE`]; returns when the last line arrived (None if none did).
+    fn watch(&self, limit: Duration) -> Result<Option<Instant>, String> {
+        let mut child = self
+            .command(5)
+            .arg("while :; do echo t; sleep 0.1; done")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot run ssh: {e}"))?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if line.is_err() || tx.send(Instant::now()).is_err() {
+                    break;
+                }
+            }
+        });
+        let start = Instant::now();
+        let mut last = None;
+        // Silence (a timeout) or the session's end (disconnected) both end the watch.
+        while let Ok(at) = rx.recv_timeout(SILENCE) {
+            last = Some(at);
+            if start.elapsed() > limit {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        Ok(last)
+    }
+
+    /// Waits until the target stops answering; returns when it was last seen alive. One session
+    /// prints a line every 0.1 s: the last line to arrive is the last sign of life, to about 0.1 s
+    /// plus the network's latency, with no connection set-up in between (a new ssh connection per
+    /// probe would take a second on a slow target). When the session ends, the target is gone unless it
+    /// still answers (the session dropped, or the target stalled): then the watch starts again.
     pub fn wait_gone(&self, limit: Duration) -> Result<Instant, String> {
         let start = Instant::now();
-        let mut last_seen = Instant::now();
+        let mut last_seen = start;
         while start.elapsed() < limit {
-            if self.answers() {
-                last_seen = Instant::now();
-                std::thread::sleep(Duration::from_millis(200));
-            } else {
+            if let Some(at) = self.watch(limit.saturating_sub(start.elapsed()))? {
+                last_seen = at;
+            }
+            if !self.answers_patiently() {
                 return Ok(last_seen);
             }
         }
@@ -188,7 +244,7 @@ mod tests {
         s.options = vec!["-i".into(), "/k ey".into()];
         assert_eq!(
             s.wrapper_script(),
-            "#!/bin/sh\nexec ssh '-o' 'BatchMode=yes' '-p' '2222' '-i' '/k ey' \"$@\"\n"
+            "#!/bin/sh\nexec 'ssh' '-o' 'BatchMode=yes' '-p' '2222' '-i' '/k ey' \"$@\"\n"
         );
     }
 

@@ -49,10 +49,16 @@ pub trait Target {
     /// After a power-off: checks that the target is gone for good (QEMU exited; a board stays silent).
     fn confirm_powered_off(&mut self) -> Result<(), String>;
 
-    /// Host-side evidence of the last watchdog expiry, if the target can give it (QEMU's trace event):
-    /// the instant the harness saw it.
-    fn expiry_seen_at(&mut self, _timeout: Duration) -> Option<Instant> {
-        None
+    /// Starts collecting the watchdog hardware's own events, where the target can show them (QEMU's
+    /// model traces every load, stop and expiry of the countdown); false where it cannot (a board).
+    fn watch_hardware(&mut self) -> bool {
+        false
+    }
+
+    /// The hardware events since [`Target::watch_hardware`], waiting up to `wait_for_expiry` for an
+    /// expiry to be among them. Empty where the target cannot show them.
+    fn hardware_events(&mut self, _wait_for_expiry: Duration) -> Vec<crate::hwtrace::Event> {
+        Vec::new()
     }
 
     /// The SSH connection, when the target is reached over SSH.
