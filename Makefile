@@ -18,11 +18,11 @@ SETUP_STAMP := $(RPI_WDT_CACHE)/stamps/setup-$(shell cat scripts/setup.sh script
 GUEST_BINS = $(OUT)/wdtctl/wdtctl $(OUT)/guest/rpi-wdt-abi-check $(OUT)/guest/rpi-wdt-abi-check32 \
 	$(OUT)/guest/rpi-wdt-run-as $(OUT)/guest/watchdog-test $(OUT)/guest/rpi-wdt-reliability $(OUT)/guest/rpi-wdt-bench
 
-.PHONY: help setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs debug-rootfs image images qemu run hil bench test test-host systest clean distclean
+.PHONY: help setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs systemd-rootfs debug-rootfs image images qemu run hil bench test test-host systest clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "other targets: setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs"
+	@echo "other targets: setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs systemd-rootfs"
 	@echo "               image BOARD=rpi3|rpi4 [SSH_KEY=~/.ssh/id_ed25519.pub] (out/rpi-wdt-BOARD-sdcard.img)"
 	@echo "               qemu BOARD=rpi3|rpi4, hil TARGET=qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [HIL_ARGS=...]"
 	@echo "               bench, test-host, clean, distclean"
@@ -57,6 +57,10 @@ qemu-build: setup
 rootfs: driver guest userspace
 	bash scripts/initramfs.sh $(INITRAMFS) $(GUEST_BINS)
 
+# The systemd guest (Debian 12's systemd as PID 1, RuntimeWatchdogSec=30s), for the systemd suite.
+systemd-rootfs: driver guest userspace
+	bash scripts/systemd-rootfs.sh $(OUT)/initramfs-systemd.cpio.gz $(GUEST_BINS)
+
 # The debug kernel (board/common/linux-debug.fragment) and its initramfs, for the reliability suite.
 debug-rootfs: guest userspace
 	KERNEL_VARIANT=debug bash scripts/kernel.sh build
@@ -89,7 +93,7 @@ fixture: setup
 bench: rootfs systest qemu-build
 	bash scripts/bench.sh
 
-test: rootfs dtbs systest qemu-build fixture images debug-rootfs
+test: rootfs systemd-rootfs dtbs systest qemu-build fixture images debug-rootfs
 	bash scripts/test.sh
 
 test-host: setup

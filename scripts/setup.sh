@@ -5,7 +5,8 @@
 #      userspace cross builds);
 #   2. the Linux source from Debian's trixie-backports linux-source-7.3 package: downloaded and extracted
 #      through a private apt state, never installed (nothing from that suite touches this host's apt);
-#   3. busybox-static for arm64 (downloaded, extracted: it is the guest's shell, not the host's);
+#   3. busybox-static for arm64 (downloaded, extracted: it is the guest's shell, not the host's), and for the
+#      systemd guest Debian's systemd, udev, kmod and dash for arm64 with their dependency closure (same);
 #   4. bindgen-cli, pinned, with cargo install --locked, into the cache;
 #   5. the kernel's own `make rustavailable`, the proof that the kernel accepts this Rust toolchain.
 # Each step prints what it does; a failure stops with the name of the missing piece.
@@ -185,6 +186,70 @@ setup_raspi_firmware() {
 	mv "$dir.tmp" "$dir"
 }
 
+# The systemd guest (scripts/systemd-rootfs.sh): Debian 12's systemd as PID 1 (systemd-sysv gives /sbin/init
+# and the poweroff/reboot links), udev (module autoload by modalias, through libkmod), kmod, dash (Debian's
+# /bin/sh, the console's shell: busybox's ash would run its own poweroff, reboot and modprobe applets instead
+# of systemd's and kmod's) and base-files (os-release, the directory skeleton), for arm64, with their whole
+# dependency closure.
+SYSTEMD_GUEST_PACKAGES=(systemd systemd-sysv udev kmod dash base-files)
+
+# apt-get for an arm64 Debian 12 system that does not exist yet: a private state that knows only bookworm,
+# bookworm-updates and bookworm-security for arm64, and an empty dpkg status. apt's own resolver then
+# computes the full dependency closure of what is asked for (alternatives and virtual packages resolved
+# once, as on a real install; Essential packages are not added unless something depends on them), and
+# downloads it hash-checked. Used to download, never to install: the host's apt and dpkg never see it.
+guest_apt() {
+	local dir="$RPI_WDT_CACHE/apt/bookworm-arm64-guest"
+	mkdir -p "$dir/lists/partial" "$dir/cache" "$dir/dpkg"
+	: > "$dir/dpkg/status"
+	cat > "$dir/sources.list" <<-LIST
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-updates main
+	deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security bookworm-security main
+	LIST
+	apt-get -q -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$dir/lists" -o Dir::Cache="$dir/cache" \
+		-o Dir::State::status="$dir/dpkg/status" -o Dir::State::extended_states="$dir/extended_states" \
+		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
+		-o APT::Architecture=arm64 -o APT::Architectures=arm64 \
+		-o APT::Install-Recommends=false -o APT::Install-Suggests=false \
+		-o APT::Sandbox::User=root "$@"
+}
+
+setup_systemd_guest() {
+	local dir="$RPI_WDT_CACHE/systemd-arm64" tmp start deb count debs_kb root_kb
+	if [ -x "$dir/root/lib/systemd/systemd" ] && [ "$(cat "$dir/request" 2>/dev/null)" = "${SYSTEMD_GUEST_PACKAGES[*]}" ]; then
+		log "systemd guest (arm64): $dir/root ($(wc -l < "$dir/packages.txt") packages)"
+		return
+	fi
+	start=$(date +%s)
+	log "downloading ${SYSTEMD_GUEST_PACKAGES[*]} for arm64 with their dependency closure (private apt state, empty dpkg status; not installed on the host)"
+	guest_apt update -qq --error-on=any >/dev/null ||
+		die "could not read the bookworm, bookworm-updates and bookworm-security arm64 indexes: check network access to deb.debian.org (apt's proxy settings in /etc/apt/apt.conf.d apply)"
+	tmp="$dir.tmp"
+	rm -rf "$tmp"
+	mkdir -p "$tmp/debs/partial"
+	guest_apt -o Dir::Cache::archives="$tmp/debs/" install --download-only -y -qq "${SYSTEMD_GUEST_PACKAGES[@]}" >/dev/null ||
+		die "could not download the arm64 closure of ${SYSTEMD_GUEST_PACKAGES[*]} (apt's message above): check network access to deb.debian.org; 'unmet dependencies' or 'unable to locate' means a name in SYSTEMD_GUEST_PACKAGES (scripts/setup.sh) is wrong for bookworm"
+	rm -rf "$tmp/debs/partial" "$tmp/debs/lock"
+	count=0
+	for deb in "$tmp"/debs/*.deb; do
+		[ -e "$deb" ] || die "apt downloaded no packages into $tmp/debs"
+		dpkg-deb -x "$deb" "$tmp/root" || die "could not extract $deb"
+		printf '%s %s %s %s\n' "$(dpkg-deb -f "$deb" Package)" "$(dpkg-deb -f "$deb" Version)" \
+			"$(dpkg-deb -f "$deb" Architecture)" "$(stat -c %s "$deb")" >> "$tmp/packages.txt"
+		count=$((count + 1))
+	done
+	file -L "$tmp/root/lib/systemd/systemd" | grep -q 'ARM aarch64' ||
+		die "the extracted tree has no aarch64 /lib/systemd/systemd: check $tmp/packages.txt"
+	echo "${SYSTEMD_GUEST_PACKAGES[*]}" > "$tmp/request"
+	rm -rf "$dir"
+	mv "$tmp" "$dir"
+	debs_kb=$(du -sk "$dir/debs" | cut -f1)
+	root_kb=$(du -sk "$dir/root" | cut -f1)
+	log "systemd guest (arm64): $count packages, $((debs_kb / 1024)) MiB of .debs, $((root_kb / 1024)) MiB extracted in $dir/root, in $(( $(date +%s) - start )) s (list: $dir/packages.txt)"
+}
+
 # The key the HIL runner logs in to QEMU guests with (their /root/.ssh/authorized_keys).
 setup_hil_key() {
 	local key="$RPI_WDT_CACHE/hil/id_ed25519"
@@ -236,6 +301,7 @@ setup_kernel_source
 setup_busybox
 setup_dropbear
 setup_raspi_firmware
+setup_systemd_guest
 setup_hil_key
 setup_bindgen
 setup_dtschema

@@ -3,8 +3,12 @@
 #   host     cargo test of the workspace (pure driver logic, ABI against the kernel's uapi header,
 #            harness units), and formatting of all Rust sources
 #   binding  the overlay's dt-schema binding against both boards' DTBs
+#   kernel-patches  the kernel patch series (board/linux/patches/) by the kernel's rules: checkpatch
+#            --strict, the kernel's rustfmt, commit messages, SAFETY comments
 #   buildroot-external  the external tree's consistency (defconfigs, kernel hash, packages), offline
 #   qemu     rpi-wdt-systest on each board in $BOARDS (default "rpi3 rpi4")
+#   systemd  Debian 12's systemd as PID 1 on raspi3b with only RuntimeWatchdogSec=30s: it uses rpi_wdt,
+#            keeps the board up, a hung kernel is reset, reboot and power-off go through the driver
 #   image    both SD images checked (partitions, boot files, overlay, root filesystem), and the Pi 3
 #            image's root filesystem booted in QEMU from the emulated SD card
 #   hil      rpi-wdt-hil on each target in $HIL_TARGETS (default "qemu:rpi3 qemu:rpi4")
@@ -56,6 +60,10 @@ stage "binding: dt-schema"
 bash "$PROJECT_ROOT/scripts/check-binding.sh" | tee "$results/binding.log"
 add_tap "$results/binding.log"
 
+stage "kernel-patches: checkpatch --strict, the kernel's rustfmt, messages and SAFETY comments"
+bash "$PROJECT_ROOT/scripts/check-kernel-patches.sh" | tee "$results/kernel-patches.log"
+add_tap "$results/kernel-patches.log"
+
 stage "buildroot-external: the tree's defconfigs, hashes and packages hold together"
 bash "$PROJECT_ROOT/scripts/check-br-external.sh" | tee "$results/br-external.log"
 add_tap "$results/br-external.log"
@@ -65,6 +73,10 @@ board_args=()
 for b in $boards; do board_args+=(--board "$b"); done
 run_harness "$results/qemu.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" \
 	--initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" --results "$results" "${board_args[@]}"
+
+stage "systemd: systemd as PID 1 with RuntimeWatchdogSec=30s (raspi3b)"
+run_harness "$results/systemd.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite systemd --board rpi3 \
+	--initramfs "$PROJECT_ROOT/out/initramfs-systemd.cpio.gz" --results "$results"
 
 stage "image: SD images checked, and the Pi 3 image's root filesystem booted from the emulated SD card"
 for board in rpi3 rpi4; do

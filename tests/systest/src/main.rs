@@ -2,7 +2,7 @@
 //! the kernel, the Rust module support and the rpi_wdt driver behave; prints one line per check and ends
 //! with `N passed, N failed, N skipped`.
 //!
-//! Usage: rpi-wdt-systest --initramfs FILE [--suite main|reliability|image|bench] [--board rpi3] [--board rpi4]
+//! Usage: rpi-wdt-systest --initramfs FILE [--suite main|reliability|image|bench|systemd] [--board rpi3] [--board rpi4]
 //!        [--results DIR]
 //! The reliability suite is meant for the debug kernel: run it with KERNEL_VARIANT=debug and that
 //! kernel's initramfs.
@@ -14,10 +14,12 @@
 //! and checks keepalive, time left, expiry timing, nowayout and boot status.
 
 mod bench;
+mod differential;
 mod image;
 mod model;
 mod reliability;
 mod suites;
+mod systemd;
 
 use rpi_wdt_testkit::report;
 
@@ -73,7 +75,7 @@ fn main() -> ExitCode {
                 eprintln!("rpi-wdt-systest: {why}");
             }
             eprintln!(
-                "usage: rpi-wdt-systest --initramfs FILE [--suite main|reliability|image|bench] [--board rpi3|rpi4]... [--results DIR]"
+                "usage: rpi-wdt-systest --initramfs FILE [--suite main|reliability|image|bench|systemd] [--board rpi3|rpi4]... [--results DIR]"
             );
             return ExitCode::from(2);
         }
@@ -101,17 +103,23 @@ fn main() -> ExitCode {
                 let mut session = suites::Session::new(board, &mut report);
                 reliability::run(&mut session, &args.project_root, &args.initramfs, &args.results, &qemu);
             }
+            "systemd" => {
+                let mut session = suites::Session::new(board, &mut report);
+                systemd::run(&mut session, &args.project_root, &args.initramfs, &args.results, qemu.model);
+            }
             "image" => {
                 let mut session = suites::Session::new(board, &mut report);
                 image::run(&mut session, &args.project_root, &args.results);
             }
             "bench" => {
                 let mut session = suites::Session::new(board, &mut report);
-                // /dev/rpi-wdt's latency needs a watchdog that counts: only on the model.
+                // rpi_wdt's /dev/watchdog0 needs a watchdog that counts to be opened: only on the model.
                 bench::run(&mut session, &args.project_root, &args.initramfs, &args.results, qemu.model);
             }
             other => {
-                eprintln!("rpi-wdt-systest: unknown suite {other} (main, reliability, image, bench)");
+                eprintln!(
+                    "rpi-wdt-systest: unknown suite {other} (main, reliability, image, bench, systemd)"
+                );
                 return ExitCode::from(2);
             }
         }
