@@ -63,6 +63,29 @@ fn results(tap: &str) -> (BTreeMap<String, bool>, BTreeMap<String, String>) {
     (checks, values)
 }
 
+/// Sorts the names whose entries differ between `rust` and `c` into expected ones (`seen`) and the
+/// others (`unexpected`, described).
+fn differences<V: PartialEq + std::fmt::Debug>(
+    what: &str,
+    rust: &BTreeMap<String, V>,
+    c: &BTreeMap<String, V>,
+    seen: &mut Vec<String>,
+    unexpected: &mut Vec<String>,
+) {
+    let names: std::collections::BTreeSet<&String> = rust.keys().chain(c.keys()).collect();
+    for name in names {
+        let (r, c) = (rust.get(name), c.get(name));
+        if r == c {
+            continue;
+        }
+        if EXPECTED_DIFFERENCES.iter().any(|(n, _)| n == name) {
+            seen.push(name.clone());
+        } else {
+            unexpected.push(format!("{what} {name}: rpi_wdt {r:?}, bcm2835_wdt {c:?}"));
+        }
+    }
+}
+
 /// Every difference between the two runs that is not expected, and every expected one that did not
 /// show (a fixed C driver, or a check that no longer tests what the list says).
 pub fn compare(rust: &str, c: &str) -> Result<Vec<String>, String> {
@@ -71,31 +94,10 @@ pub fn compare(rust: &str, c: &str) -> Result<Vec<String>, String> {
     if rust_checks.is_empty() || c_checks.is_empty() {
         return Err("one of the runs printed no checks".into());
     }
-    let expected = |name: &str| EXPECTED_DIFFERENCES.iter().any(|(n, _)| *n == name);
     let mut unexpected = Vec::new();
     let mut seen = Vec::new();
-    let names: std::collections::BTreeSet<&String> = rust_checks.keys().chain(c_checks.keys()).collect();
-    for name in names {
-        let (r, c) = (rust_checks.get(name), c_checks.get(name));
-        if r != c {
-            if expected(name) {
-                seen.push(name.clone());
-            } else {
-                unexpected.push(format!("check {name}: rpi_wdt {r:?}, bcm2835_wdt {c:?}"));
-            }
-        }
-    }
-    let names: std::collections::BTreeSet<&String> = rust_values.keys().chain(c_values.keys()).collect();
-    for name in names {
-        let (r, c) = (rust_values.get(name), c_values.get(name));
-        if r != c {
-            if expected(name) {
-                seen.push(name.clone());
-            } else {
-                unexpected.push(format!("value {name}: rpi_wdt {r:?}, bcm2835_wdt {c:?}"));
-            }
-        }
-    }
+    differences("check", &rust_checks, &c_checks, &mut seen, &mut unexpected);
+    differences("value", &rust_values, &c_values, &mut seen, &mut unexpected);
     for (name, why) in EXPECTED_DIFFERENCES {
         if !seen.iter().any(|s| s == name) {
             unexpected.push(format!("expected difference {name} ({why}) did not show"));
