@@ -28,8 +28,5 @@ pub(crate) type PowerOffHandler = Pin<KBox<sys_off::Registration<PowerOff>>>;
 
 /// Registers `pm`'s power-off sequence at the default priority.
 pub(crate) fn register(pm: Arc<Pm>) -> Result<PowerOffHandler> {
-    KBox::pin_init(
-        sys_off::Registration::new(Mode::PowerOff, priority::DEFAULT, PowerOff(pm)),
-        GFP_KERNEL,
-    )
+    KBox::pin_init(sys_off::Registration::new(Mode::PowerOff, priority::DEFAULT, PowerOff(pm)), GFP_KERNEL)
 }

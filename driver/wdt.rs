@@ -30,10 +30,8 @@ use crate::{hw, timeout};
 
 /// The options `WDIOC_GETSUPPORT` reports: the boot status can say whether the watchdog reset the
 /// board; there is no pretimeout and no temperature.
-const OPTIONS: Flags = Flags::SETTIMEOUT
-    .union(Flags::MAGICCLOSE)
-    .union(Flags::KEEPALIVEPING)
-    .union(Flags::CARDRESET);
+const OPTIONS: Flags =
+    Flags::SETTIMEOUT.union(Flags::MAGICCLOSE).union(Flags::KEEPALIVEPING).union(Flags::CARDRESET);
 
 /// One PM watchdog, as its watchdog registration owns it.
 pub(crate) struct RpiWdt {
@@ -75,9 +73,7 @@ impl watchdog::Operations for RpiWdt {
     }
 
     fn get_timeleft(&self, _wdd: &watchdog::Device, parent: &Device<Bound>) -> u32 {
-        self.pm
-            .with_regs(parent, |regs| timeout::ticks_to_secs(hw::ticks_left(regs)))
-            .unwrap_or(0)
+        self.pm.with_regs(parent, |regs| timeout::ticks_to_secs(hw::ticks_left(regs))).unwrap_or(0)
     }
 
     fn restart(&self, _wdd: &watchdog::Device, _parent: &Device<Bound>) -> Result {
