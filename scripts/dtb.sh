@@ -7,6 +7,8 @@
 # Usage: dtb.sh overlay | dtb.sh board BOARD | dtb.sh bare BOARD  (prints the output path)
 #   bare: step 2 only, without the overlay: the board as the in-tree drivers see it (the differential
 #   test boots it to run the C bcm2835_wdt on the PM block's own watchdog device)
+#   twice: the overlay's node and a second one over the same registers, without power-off (the test
+#   that two instances register side by side, as watchdog0 and watchdog1)
 source "$(dirname "$0")/lib.sh"
 
 OUT="$PROJECT_ROOT/out"
@@ -75,5 +77,15 @@ case "${1:-}" in
 overlay) build_overlay ;;
 board) build_board "${2:?usage: $0 board BOARD}" ;;
 bare) build_board "${2:?usage: $0 bare BOARD}" no ;;
-*) die "usage: $0 overlay | board BOARD | bare BOARD" ;;
+twice)
+	one=$(build_board "${2:?usage: $0 twice BOARD}")
+	two="${one%.dtb}-twice.dtb"
+	cp "$one" "$two"
+	node=/soc/watchdog-second@7e10001c
+	fdtput -c "$two" "$node"
+	fdtput -t s "$two" "$node" compatible rpi-rust-wdt,bcm2835-pm-wdt
+	fdtput -t x "$two" "$node" reg 7e10001c c
+	echo "$two"
+	;;
+*) die "usage: $0 overlay | board BOARD | bare BOARD | twice BOARD" ;;
 esac

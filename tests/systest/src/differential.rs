@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Instant;
 
-use rpi_wdt_testkit::console::{BootSpec, Guest};
 use rpi_wdt_testkit::report::Status;
 
-use crate::suites::{await_shell, kernel_log_clean, sh, Session, COMMAND_TIMEOUT};
+use crate::suites::{boot_with_dtb, kernel_log_clean, sh, Session, COMMAND_TIMEOUT};
 
 /// Checks and values (`# value NAME=...` lines) whose results differ between the drivers, and why.
 pub const EXPECTED_DIFFERENCES: &[(&str, &str)] = &[
@@ -32,7 +31,7 @@ pub const EXPECTED_DIFFERENCES: &[(&str, &str)] = &[
 
 /// Every check this module records, for the skip list on stock QEMU.
 pub const CHECKS: &[&str] = &[
-    "differential/boot_without_overlay",
+    "boot/differential_reaches_userspace",
     "differential/c_driver_bound_alone",
     "differential/c_driver_abi_program_ran",
     "differential/same_results_apart_from_listed_differences",
@@ -109,47 +108,10 @@ pub fn compare(rust: &str, c: &str) -> Result<Vec<String>, String> {
 /// Boots without the overlay, loads bcm2835_wdt, runs the ABI program and compares it with rpi_wdt's
 /// run (`rust_abi`, from the model boots).
 pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results_dir: &Path, rust_abi: Option<&str>) {
-    let started = Instant::now();
-    let dtb = match std::process::Command::new("bash")
-        .arg(root.join("scripts/dtb.sh"))
-        .args(["bare", s.board])
-        .output()
-    {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        Ok(out) => {
-            let why = format!("scripts/dtb.sh bare failed: {}", String::from_utf8_lossy(&out.stderr));
-            s.record("differential/boot_without_overlay", Status::Fail(why), started);
-            return;
-        }
-        Err(e) => {
-            s.record("differential/boot_without_overlay", Status::Fail(e.to_string()), started);
-            return;
-        }
-    };
-    let spec = BootSpec {
-        project_root: root,
-        board: s.board,
-        initramfs,
-        kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
-        log_path: results_dir.join(format!("{}-differential.log", s.board)),
-        allow_reboot: false,
-        qemu_args: "",
-        env: vec![("QEMU_DTB".into(), dtb)],
-    };
-    let booted = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}")).and_then(|mut g| {
-        await_shell(&mut g)?;
-        Ok(g)
-    });
-    let mut g = match booted {
-        Ok(g) => g,
-        Err(why) => {
-            s.record("differential/boot_without_overlay", Status::Fail(why), started);
-            return;
-        }
-    };
-    s.record("differential/boot_without_overlay", Status::Pass, started);
+    let Some(mut g) = boot_with_dtb(s, root, initramfs, results_dir, "differential", "bare") else { return };
+    let g = &mut g;
 
-    s.check("differential/c_driver_bound_alone", &mut g, |g| {
+    s.check("differential/c_driver_bound_alone", g, |g| {
         let modules = sh(g, "cat /proc/modules")?;
         if modules.contains("rpi_wdt") {
             return Err("rpi_wdt loaded in a boot without the overlay".into());
@@ -196,7 +158,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results_dir: &Pat
         (_, None) => Status::Fail("the ABI program did not run against bcm2835_wdt".into()),
     };
     s.record("differential/same_results_apart_from_listed_differences", status, started);
-    s.check("kernel/no_oops_warn_bug_lockdep_differential_boot", &mut g, kernel_log_clean);
+    s.check("kernel/no_oops_warn_bug_lockdep_differential_boot", g, kernel_log_clean);
     g.kill();
 }
 

@@ -1,6 +1,6 @@
 //! Checks that need a watchdog that counts: the project's QEMU model of the PM watchdog
 //! (board/qemu/patches/, built by `make qemu-build`). One QEMU process, with guest resets turned into
-//! reboots, is followed through three watchdog resets:
+//! reboots, is followed through four watchdog resets:
 //!
 //! 1. first boot: start without reset, time left, the standard ABI end to end on /dev/watchdog0 (64-
 //!    and 32-bit) and /dev/watchdog, an open file across unbind, rmmod refused while open, wdtctl's
@@ -11,7 +11,9 @@
 //! 3. third boot: a watchdog found running at probe (unbound while running under nowayout, then bound
 //!    again) is kept alive by the kernel for three timeouts with no userspace ping, then userspace takes
 //!    it over; nowayout refuses to stop it, and it fires;
-//! 4. fourth boot: boot status again, then `poweroff` still ends QEMU (partition 63 through the model).
+//! 4. fourth boot: boot status again; a watchdog found running at probe is kept alive only for
+//!    `watchdog.open_timeout` seconds when nobody opens it, then it resets the board;
+//! 5. fifth boot: boot status again, then `poweroff` still ends QEMU (partition 63 through the model).
 //!
 //! Expiry is measured on the host between the marker the guest prints right after its last ping (when
 //! the harness reads it) and the host time QEMU stamps on its `bcm2835_powermgt_wdog_expired` trace line
@@ -56,6 +58,7 @@ pub const CHECKS: &[&str] = &[
     "model/running_at_probe_kept_alive_until_open",
     "model/nowayout_refuses_stop_and_fires",
     "model/boot_status_watchdog_after_nowayout_expiry",
+    "model/open_timeout_ends_the_kernels_care",
     "model/poweroff_still_ends_qemu",
     "kernel/no_oops_warn_bug_lockdep_model_boots",
 ];
@@ -298,6 +301,35 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) -
         timed_expiry(g, "wdtctl ping", 6).map(drop)
     });
     s.check("model/boot_status_watchdog_after_nowayout_expiry", g, watchdog_boot_status);
+    s.check("model/open_timeout_ends_the_kernels_care", g, |g| {
+        // watchdog.open_timeout: the core keeps a watchdog found running at probe alive only until
+        // userspace opens it or that many seconds pass. It times its last ping one hardware heartbeat
+        // (here the 6 s timeout) before that deadline, so the board resets at the deadline itself:
+        // 8 s after the registration, which the marker follows by a few milliseconds.
+        sh(g, "rmmod rpi_wdt && modprobe rpi_wdt nowayout=1 heartbeat=6")?;
+        sh(g, "echo 8 > /sys/module/watchdog/parameters/open_timeout")?;
+        sh(g, "wdtctl start")?;
+        let device = bound_device(g)?;
+        let marker = "RPI-WDT-BOUND";
+        g.send_line(&format!(
+            "echo {device} > {DRIVER_DIR}/unbind; echo {device} > {DRIVER_DIR}/bind; echo {marker}"
+        ))
+        .map_err(|e| e.to_string())?;
+        g.expect(&format!("{marker}\n"), Duration::from_secs(30)).map_err(|e| e.to_string())?;
+        let bound = std::time::SystemTime::now();
+        let text = g
+            .expect(TRACE_EXPIRED, Duration::from_secs(40))
+            .map_err(|e| format!("the board did not reset after the open timeout: {e}"))?;
+        let fired = rpi_wdt_testkit::console::trace_time(&text, TRACE_EXPIRED)
+            .ok_or_else(|| format!("no timestamp on QEMU's trace line: {text}"))?;
+        let after = fired.duration_since(bound).unwrap_or_default();
+        println!("#   reset {:.1} s after the bind, open timeout 8 s, timeout 6 s", after.as_secs_f64());
+        await_shell(g).map_err(|e| format!("no next boot after the reset: {e}"))?;
+        if after < Duration::from_secs(7) || after > Duration::from_millis(9500) {
+            return Err(format!("reset {:.1} s after the bind, expected 7..9.5 s", after.as_secs_f64()));
+        }
+        watchdog_boot_status(g)
+    });
     s.check("model/poweroff_still_ends_qemu", g, |g| poweroff_ends_qemu(g, Duration::from_secs(60)));
     s.check("kernel/no_oops_warn_bug_lockdep_model_boots", g, |g| no_splat(&g.transcript()));
     abi
