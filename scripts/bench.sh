@@ -38,7 +38,7 @@ section_bytes() { # file regex
 log "sizes: rpi_wdt without KUnit vs C bcm2835_wdt from the same tree"
 rust_out="$kbuild/bench-rpi-wdt-nokunit"
 mkdir -p "$rust_out"
-module_make "$PROJECT_ROOT/driver" "$rust_out" KRUSTFLAGS="--cfg rpi_wdt_without_kunit"
+module_make "$PROJECT_ROOT/driver/rpi_wdt" "$rust_out" KRUSTFLAGS="--cfg rpi_wdt_without_kunit"
 rust_ko="$rust_out/rpi_wdt.ko"
 # The same reference build the rootfs and the differential test use.
 c_ko=$(bash "$PROJECT_ROOT/scripts/driver.sh" reference)
@@ -69,8 +69,8 @@ if [ "$only" = sizes ]; then
 fi
 
 mkdir -p "$out"
-log "edit cycle: touch driver/wdt.rs, rebuild the module and the rootfs"
-touch "$PROJECT_ROOT/driver/wdt.rs"
+log "edit cycle: touch driver/rpi_wdt/wdt.rs, rebuild the module and the rootfs"
+touch "$PROJECT_ROOT/driver/rpi_wdt/wdt.rs"
 t0=$(date +%s.%N)
 bash "$PROJECT_ROOT/scripts/driver.sh" build >/dev/null
 t1=$(date +%s.%N)

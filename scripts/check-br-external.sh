@@ -52,6 +52,8 @@ for defconfig in "$tree"/configs/*_defconfig; do
 	config_txt=$(value "$defconfig" BR2_PACKAGE_RPI_FIRMWARE_CONFIG_FILE)
 	config_txt="$tree${config_txt#'$(BR2_EXTERNAL_RPI_WDT_PATH)'}"
 	grep -qx 'dtoverlay=rpi-wdt' "$config_txt" 2>/dev/null; result $? "$name/config_txt_loads_the_overlay" "no 'dtoverlay=rpi-wdt' line in $config_txt"
+	grep -Eqx 'dtoverlay=rpi-rtc(,ds3231|,ds1338|,ds1307)?' "$config_txt" 2>/dev/null
+	result $? "$name/config_txt_loads_the_rtc_overlay" "no 'dtoverlay=rpi-rtc[,chip]' line in $config_txt"
 
 	patch_dir=$(value "$defconfig" BR2_LINUX_KERNEL_PATCH)
 	patch_dir=$(realpath -m "$tree${patch_dir#'$(BR2_EXTERNAL_RPI_WDT_PATH)'}")

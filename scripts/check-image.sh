@@ -2,9 +2,10 @@
 # Checks an SD image from 'make image' the way a board's firmware and kernel will see it, and prepares
 # its QEMU boot: prints one TAP line per check.
 #   partition table: a bootable FAT partition and a Linux one
-#   boot files: firmware, config.txt with dtoverlay=rpi-wdt, cmdline.txt, Image, DTBs, the overlay
-#   the overlay applies to the board's DTB with fdtoverlay (as the firmware applies dtoverlay=)
-#   root filesystem: init, wdtctl, rpi_wdt.ko and its modules.alias entry
+#   boot files: firmware, config.txt with dtoverlay=rpi-wdt and rpi-rtc, cmdline.txt, Image, DTBs, the
+#   overlays
+#   the overlays apply to the board's DTB with fdtoverlay (as the firmware applies dtoverlay=)
+#   root filesystem: init, wdtctl, rpi_wdt.ko and its modules.alias entry, maxim_rtc.ko
 # Then writes out/image/BOARD/qemu/: a copy of the image resized to a power of two (QEMU's SD model
 # needs it), and the kernel, the DTB with the overlay applied and cmdline.txt taken from the image.
 # Usage: check-image.sh BOARD IMAGE
@@ -31,7 +32,7 @@ boot="$image@@$((boot_start * 512))"
 
 listing=$(mdir -/ -b -i "$boot" :: 2>&1)
 missing=""
-for f in $firmware_files config.txt cmdline.txt Image "$dtb" overlays/rpi-wdt.dtbo; do
+for f in $firmware_files config.txt cmdline.txt Image "$dtb" overlays/rpi-wdt.dtbo overlays/rpi-rtc.dtbo; do
 	grep -q "/$f\$" <<<"$listing" || missing="$missing $f"
 done
 [ -z "$missing" ]; result $? boot_files_present "missing:$missing
@@ -39,16 +40,22 @@ $listing"
 
 mtype -i "$boot" ::config.txt > "$qemu_dir/config.txt" 2>&1
 grep -qx 'dtoverlay=rpi-wdt' "$qemu_dir/config.txt"; result $? config_txt_loads_the_overlay "$(cat "$qemu_dir/config.txt")"
+grep -qx 'dtoverlay=rpi-rtc' "$qemu_dir/config.txt"; result $? config_txt_loads_the_rtc_overlay "$(cat "$qemu_dir/config.txt")"
 grep -qx 'arm_64bit=1' "$qemu_dir/config.txt" && grep -qx 'kernel=Image' "$qemu_dir/config.txt"
 result $? config_txt_boots_the_64bit_Image
 
 mcopy -n -i "$boot" ::Image "$qemu_dir/Image" && mcopy -n -i "$boot" "::$dtb" "$qemu_dir/board.dtb" &&
-	mcopy -n -i "$boot" ::overlays/rpi-wdt.dtbo "$qemu_dir/rpi-wdt.dtbo" && mcopy -n -i "$boot" ::cmdline.txt "$qemu_dir/cmdline.txt"
+	mcopy -n -i "$boot" ::overlays/rpi-wdt.dtbo "$qemu_dir/rpi-wdt.dtbo" && mcopy -n -i "$boot" ::cmdline.txt "$qemu_dir/cmdline.txt" &&
+	mcopy -n -i "$boot" ::overlays/rpi-rtc.dtbo "$qemu_dir/rpi-rtc.dtbo"
 result $? boot_files_readable
 out=$(fdtoverlay -i "$qemu_dir/board.dtb" -o "$qemu_dir/applied.dtb" "$qemu_dir/rpi-wdt.dtbo" 2>&1) &&
 	compat=$(fdtget "$qemu_dir/applied.dtb" /soc/watchdog@7e10001c compatible 2>&1) &&
 	[ "$compat" = rpi-rust-wdt,bcm2835-pm-wdt ]
 result $? overlay_applies_to_the_board_dtb "$out $compat"
+out=$(fdtoverlay -i "$qemu_dir/board.dtb" -o "$qemu_dir/applied-rtc.dtb" "$qemu_dir/rpi-rtc.dtbo" 2>&1) &&
+	compat=$(fdtget "$qemu_dir/applied-rtc.dtb" /soc/i2c@7e804000/rtc@68 compatible 2>&1) &&
+	[ "$compat" = maxim,ds3231 ]
+result $? rtc_overlay_applies_to_the_board_dtb "$out $compat"
 grep -q 'root=/dev/mmcblk0p2' "$qemu_dir/cmdline.txt"; result $? cmdline_mounts_the_sd_root "$(cat "$qemu_dir/cmdline.txt")"
 
 dd if="$image" of="$qemu_dir/root.ext4" bs=512 skip="$root_start" status=none
@@ -59,6 +66,8 @@ debugfs -R "stat /lib/modules/$release/updates/rpi_wdt.ko" "$qemu_dir/root.ext4"
 result $? rootfs_has_rpi_wdt_module "release: $release"
 debugfs -R "cat /lib/modules/$release/modules.alias" "$qemu_dir/root.ext4" 2>/dev/null | grep -q 'of:N\*T\*Crpi-rust-wdt,bcm2835-pm-wdt'
 result $? rootfs_modules_alias_has_the_compatible
+debugfs -R "stat /lib/modules/$release/updates/maxim_rtc.ko" "$qemu_dir/root.ext4" 2>/dev/null | grep -q 'Type: regular'
+result $? rootfs_has_maxim_rtc_module "release: $release"
 debugfs -R 'stat /sbin/init' "$qemu_dir/root.ext4" 2>/dev/null | grep -q 'Type: symlink'; result $? rootfs_has_init
 rm -f "$qemu_dir/root.ext4"
 

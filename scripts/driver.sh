@@ -1,33 +1,43 @@
 #!/usr/bin/env bash
-# Builds the rpi_wdt module against the project's kernel build tree.
-#   driver.sh build            build (incrementally) and print the .ko path
-#   driver.sh install DIR      install it under DIR/lib/modules/<release>/updates/
-#   driver.sh reference        build the in-tree C driver drivers/watchdog/bcm2835_wdt.c as an external
-#                              module from the same (patched) tree and print its path: the reference
-#                              the differential test and make bench compare rpi_wdt with
-# The module's objects live inside that kernel build tree (make MO=), so a different kernel build never
-# reuses them: a module built against another kernel configuration loads with a wrong struct module
-# layout (seen as "[permanent]" in lsmod, rmmod failing with EBUSY).
+# Builds the project's kernel modules, one folder each under driver/ (rpi_wdt, maxim_rtc), against
+# the project's kernel build tree.
+#   driver.sh build [MODULE...]   build (incrementally) and print each .ko path (default: all)
+#   driver.sh install DIR         install them all under DIR/lib/modules/<release>/updates/
+#   driver.sh reference           build the in-tree C driver drivers/watchdog/bcm2835_wdt.c as an
+#                                 external module from the same (patched) tree and print its path:
+#                                 the reference the differential test and make bench compare
+#                                 rpi_wdt with
+# The modules' objects live inside that kernel build tree (make MO=), so a different kernel build
+# never reuses them: a module built against another kernel configuration loads with a wrong struct
+# module layout (seen as "[permanent]" in lsmod, rmmod failing with EBUSY).
 source "$(dirname "$0")/lib.sh"
+
+MODULES=(rpi_wdt maxim_rtc)
 
 kbuild=$(bash "$PROJECT_ROOT/scripts/kernel.sh" dir)
 [ -e "$kbuild/.rpi-wdt-built" ] || die "no kernel build at $kbuild: run 'make kernel' first"
-out="$kbuild/rpi-wdt-module"
 
-module_make() {
+module_make() { # module make-args...
+	local out="$kbuild/project-modules/$1"
+	mkdir -p "$out"
 	# shellcheck disable=SC2046
-	make -s -C "$kbuild" $(kernel_make_args) M="$PROJECT_ROOT/driver" MO="$out" "$@"
+	make -s -C "$kbuild" $(kernel_make_args) M="$PROJECT_ROOT/driver/$1" MO="$out" "${@:2}"
 }
 
 case "${1:-}" in
 build)
-	mkdir -p "$out"
-	module_make modules || die "rpi_wdt build failed (errors above)"
-	echo "$out/rpi_wdt.ko"
+	shift
+	for module in "${@:-${MODULES[@]}}"; do
+		[ -d "$PROJECT_ROOT/driver/$module" ] || die "no module '$module': the modules are ${MODULES[*]}"
+		module_make "$module" modules || die "$module build failed (errors above)"
+		echo "$kbuild/project-modules/$module/$module.ko"
+	done
 	;;
 install)
 	[ -n "${2:-}" ] || die "usage: $0 install DIR"
-	module_make INSTALL_MOD_PATH="$2" modules_install
+	for module in "${MODULES[@]}"; do
+		module_make "$module" INSTALL_MOD_PATH="$2" modules_install
+	done
 	;;
 reference)
 	ref="$kbuild/bcm2835-wdt-reference"
@@ -38,5 +48,5 @@ reference)
 	make -s -C "$kbuild" $(kernel_make_args) M="$ref" modules || die "bcm2835_wdt.c build failed (errors above)"
 	echo "$ref/bcm2835_wdt.ko"
 	;;
-*) die "usage: $0 build | install DIR | reference" ;;
+*) die "usage: $0 build [MODULE...] | install DIR | reference" ;;
 esac

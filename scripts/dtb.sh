@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Builds the overlay and the DTB QEMU boots for a board:
-#   1. dts/rpi-wdt.dtso -> out/rpi-wdt.dtbo (dtc -@, as the Pi firmware expects overlays);
+# Builds the overlays and the DTB QEMU boots for a board:
+#   1. dts/rpi-wdt.dtso and dts/rpi-rtc.dtso -> out/*.dtbo (dtc -@, as the Pi firmware expects overlays);
 #   2. the board's mainline DTB from the kernel build, copied; on raspi4b the nodes QEMU cannot model
 #      are disabled in the copy (board/<board>/qemu.env lists their compatibles);
-#   3. the overlay applied with fdtoverlay, as the firmware applies dtoverlay= on a board.
-# Usage: dtb.sh overlay | dtb.sh board BOARD | dtb.sh bare BOARD  (prints the output path)
+#   3. the overlays applied with fdtoverlay, as the firmware applies dtoverlay= on a board, and the
+#      RTC's compatible set to the chip QEMU models (qemu.env's RTC_COMPATIBLE, the overlay's parameter).
+# Usage: dtb.sh overlay [NAME] | dtb.sh board BOARD | dtb.sh bare BOARD  (prints the output path)
 #   bare: step 2 only, without the overlay: the board as the in-tree drivers see it (the differential
 #   test boots it to run the C bcm2835_wdt on the PM block's own watchdog device)
 #   twice: the overlay's node and a second one over the same registers, without power-off (the test
@@ -13,11 +14,16 @@ source "$(dirname "$0")/lib.sh"
 
 OUT="$PROJECT_ROOT/out"
 
-build_overlay() {
+# The project's overlays, each applied to every board.
+OVERLAYS=(rpi-wdt rpi-rtc)
+
+build_overlay() { # [name]
+	local name=${1:-rpi-wdt}
+	[ -e "$PROJECT_ROOT/dts/$name.dtso" ] || die "no overlay dts/$name.dtso (overlays: ${OVERLAYS[*]})"
 	mkdir -p "$OUT"
-	dtc -q -@ -I dts -O dtb -o "$OUT/rpi-wdt.dtbo" "$PROJECT_ROOT/dts/rpi-wdt.dtso" ||
-		die "dtc failed on dts/rpi-wdt.dtso"
-	echo "$OUT/rpi-wdt.dtbo"
+	dtc -q -@ -I dts -O dtb -o "$OUT/$name.dtbo" "$PROJECT_ROOT/dts/$name.dtso" ||
+		die "dtc failed on dts/$name.dtso"
+	echo "$OUT/$name.dtbo"
 }
 
 # Disables every node whose compatible matches one of the glob patterns.
@@ -65,8 +71,12 @@ build_board() {
 	cp "$src" "$out.tmp"
 	[ -z "$DTB_DISABLE_COMPATIBLES" ] || disable_nodes "$out.tmp" "$DTB_DISABLE_COMPATIBLES"
 	if [ "$overlay" = yes ]; then
-		fdtoverlay -i "$out.tmp" -o "$out" "$(build_overlay)" || die "fdtoverlay could not apply rpi-wdt.dtbo to $src"
+		local dtbos=() name
+		for name in "${OVERLAYS[@]}"; do dtbos+=("$(build_overlay "$name")"); done
+		fdtoverlay -i "$out.tmp" -o "$out" "${dtbos[@]}" || die "fdtoverlay could not apply ${OVERLAYS[*]} to $src"
 		rm -f "$out.tmp"
+		# The firmware's dtoverlay=rpi-rtc,<chip>: the chip QEMU models.
+		fdtput -t s "$out" /soc/i2c@7e804000/rtc@68 compatible "$RTC_COMPATIBLE"
 	else
 		mv "$out.tmp" "$out"
 	fi
@@ -74,7 +84,7 @@ build_board() {
 }
 
 case "${1:-}" in
-overlay) build_overlay ;;
+overlay) build_overlay "${2:-}" ;;
 board) build_board "${2:?usage: $0 board BOARD}" ;;
 bare) build_board "${2:?usage: $0 bare BOARD}" no ;;
 twice)
@@ -87,5 +97,5 @@ twice)
 	fdtput -t x "$two" "$node" reg 7e10001c c
 	echo "$two"
 	;;
-*) die "usage: $0 overlay | board BOARD | bare BOARD | twice BOARD" ;;
+*) die "usage: $0 overlay [NAME] | board BOARD | bare BOARD | twice BOARD" ;;
 esac

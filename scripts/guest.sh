@@ -6,6 +6,7 @@
 #   out/guest/watchdog-test           the kernel's tools/testing/selftests/watchdog/watchdog-test.c
 #   out/guest/rpi-wdt-reliability     ioctl fuzzer and multi-threaded stress (reliability suite)
 #   out/guest/rpi-wdt-bench           ioctl latency (make bench)
+#   out/guest/rpi-rtc-check           the RTC class's ABI on /dev/rtcN (invalid times included)
 # Prints the programs' paths, one per line.
 source "$(dirname "$0")/lib.sh"
 
@@ -27,9 +28,12 @@ aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-bench" "$PROJECT_ROO
 	die "aarch64 build of bench.c failed"
 aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-run-as" "$PROJECT_ROOT/tests/guest/run_as.c" ||
 	die "aarch64 build of run_as.c failed"
+aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-rtc-check" "$PROJECT_ROOT/tests/guest/rtc_check.c" ||
+	die "aarch64 build of rtc_check.c failed"
 echo "$OUT/guest/rpi-wdt-abi-check"
 echo "$OUT/guest/rpi-wdt-abi-check32"
 echo "$OUT/guest/rpi-wdt-run-as"
 echo "$OUT/guest/watchdog-test"
 echo "$OUT/guest/rpi-wdt-reliability"
 echo "$OUT/guest/rpi-wdt-bench"
+echo "$OUT/guest/rpi-rtc-check"

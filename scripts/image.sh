@@ -2,8 +2,9 @@
 # Builds a flashable SD card image for a board, offline, from the same board files and genimage
 # configuration as the Buildroot external tree (buildroot-external/board/): it lays out the images
 # directory as Buildroot would, then runs that tree's post-image.sh, which runs genimage.
-#   boot (FAT):  the Pi firmware from Debian's raspi-firmware package, config.txt (dtoverlay=rpi-wdt),
-#                cmdline.txt, the kernel Image, the board's mainline DTBs, overlays/rpi-wdt.dtbo
+#   boot (FAT):  the Pi firmware from Debian's raspi-firmware package, config.txt (dtoverlay=rpi-wdt and
+#                dtoverlay=rpi-rtc),
+#                cmdline.txt, the kernel Image, the board's mainline DTBs, overlays/rpi-wdt.dtbo and rpi-rtc.dtbo
 #   root (ext4): the project's root filesystem (scripts/rootfs.sh): busybox, the kernel's modules and
 #                rpi_wdt with depmod's indexes, wdtctl and the test tools, dropbear for SSH
 # Usage: image.sh BOARD [EXTRA_BINARY...]      (prints the image's path)
@@ -28,11 +29,13 @@ images="$work/images"
 rm -rf "$work"
 mkdir -p "$images/rpi-firmware/overlays" "$work/build"
 
-log "boot partition: firmware, config.txt, cmdline.txt, Image, DTBs, overlays/rpi-wdt.dtbo"
+log "boot partition: firmware, config.txt, cmdline.txt, Image, DTBs, overlays/rpi-wdt.dtbo and rpi-rtc.dtbo"
 cp "$firmware"/bootcode.bin "$firmware"/start*.elf "$firmware"/fixup*.dat "$images/rpi-firmware/"
 cp "$external/board/$board-64/config.txt" "$images/rpi-firmware/config.txt"
 cp "$external/board/common/cmdline.txt" "$images/rpi-firmware/cmdline.txt"
-cp "$(bash "$PROJECT_ROOT/scripts/dtb.sh" overlay)" "$images/rpi-firmware/overlays/rpi-wdt.dtbo"
+for overlay in rpi-wdt rpi-rtc; do
+	cp "$(bash "$PROJECT_ROOT/scripts/dtb.sh" overlay "$overlay")" "$images/rpi-firmware/overlays/$overlay.dtbo"
+done
 cp "$kbuild/arch/arm64/boot/Image" "$images/Image"
 for dtb in "${dtbs[@]}"; do
 	cp "$kbuild/arch/arm64/boot/dts/broadcom/$dtb.dtb" "$images/"

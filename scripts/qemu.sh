@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Boots a board in QEMU with the project's kernel, the board DTB with the rpi-wdt overlay applied, and an
-# initramfs, with the serial console on this terminal (Ctrl-A X quits).
+# Boots a board in QEMU with the project's kernel, the board DTB with the rpi-wdt and rpi-rtc overlays
+# applied, the board's devices (board/<board>/qemu.env: the DS1338 RTC on I2C1), and an initramfs,
+# with the serial console on this terminal (Ctrl-A X quits).
 # It never hangs a terminal: power-off inside the guest ends QEMU, a guest reset ends it too (-no-reboot,
 # unless QEMU_ALLOW_REBOOT=1), and after QEMU_TIMEOUT seconds (default 900) it is stopped with a message.
 # Usage: qemu.sh BOARD INITRAMFS [extra kernel arguments...]
 #        qemu.sh --which     print the QEMU binary that would run, and its version
 # Environment: QEMU_SYSTEM (the qemu-system-aarch64 to run; default: the patched watchdog model if
-# 'make qemu-build' built it, else Debian's), QEMU_TIMEOUT, QEMU_ALLOW_REBOOT, QEMU_EXTRA_ARGS.
+# 'make qemu-build' built it, else Debian's), QEMU_TIMEOUT, QEMU_ALLOW_REBOOT, QEMU_EXTRA_ARGS,
+# QEMU_NO_BOARD_DEVICES (1: without the board's I2C RTC).
 # To boot an SD image's root filesystem instead of an initramfs (INITRAMFS is then "-"):
 #   QEMU_SD_IMAGE (raw image, power-of-two size), QEMU_KERNEL, QEMU_DTB, QEMU_APPEND (the whole command
 #   line), QEMU_CONSOLE=aux (the console on the mini UART, QEMU's second serial port, as on a board).
@@ -48,6 +50,10 @@ else
 	args+=(-serial "$serial")
 fi
 [ "${QEMU_ALLOW_REBOOT:-0}" = 1 ] || args+=(-no-reboot)
+# The board's devices beyond the machine's own (the RTC); QEMU_NO_BOARD_DEVICES=1 leaves them out, as
+# a board with the overlay but no chip fitted.
+# shellcheck disable=SC2206
+[ "${QEMU_NO_BOARD_DEVICES:-0}" = 1 ] || args+=(${QEMU_BOARD_DEVICES:-})
 # shellcheck disable=SC2206
 args+=(${QEMU_EXTRA_ARGS:-})
 

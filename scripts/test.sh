@@ -50,10 +50,10 @@ read -r p f < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f +
 add "$p" "$f"
 
 stage "host: formatting (rustfmt --check)"
-if (cd "$PROJECT_ROOT" && cargo fmt --check && rustfmt --check --edition 2021 --config-path rustfmt.toml driver/*.rs); then
+if (cd "$PROJECT_ROOT" && cargo fmt --check && rustfmt --check --edition 2021 --config-path rustfmt.toml driver/*/*.rs); then
 	echo "ok - rustfmt"; add 1 0
 else
-	echo "not ok - rustfmt: run 'cargo fmt' and 'rustfmt --edition 2021 driver/*.rs'"; add 0 1
+	echo "not ok - rustfmt: run 'cargo fmt' and 'rustfmt --edition 2021 driver/*/*.rs'"; add 0 1
 fi
 
 stage "binding: dt-schema"

@@ -25,7 +25,7 @@
 
 use kernel::{of, platform, prelude::*};
 
-// Plain-Rust logic shared with the host crate `rpi-wdt-core` (driver/core). Each file is included under
+// Plain-Rust logic shared with the host crate `rpi-wdt-core` (driver/rpi_wdt/core). Each file is included under
 // the module name it has there, so `crate::regs` resolves identically in both crates.
 #[allow(unreachable_pub, dead_code)]
 #[path = "core/src/boot_status.rs"]

@@ -3,7 +3,7 @@
 # (BR2_ROOTFS_POST_IMAGE_SCRIPT). Builds ${BINARIES_DIR}/sdcard.img with
 # genimage, from genimage.cfg.in next to this script:
 #   boot (FAT): the rpi-firmware files, config.txt, cmdline.txt,
-#               overlays/rpi-wdt.dtbo, the kernel named by config.txt's
+#               overlays/rpi-wdt.dtbo and rpi-rtc.dtbo, the kernel named by config.txt's
 #               kernel= line and the mainline DTBs;
 #   rootfs:     rootfs.ext4.
 # Buildroot runs it with the images directory as $1 and BINARIES_DIR,
@@ -23,11 +23,13 @@ die() {
 }
 
 # What the board cannot boot without, or boots without the watchdog.
-for f in config.txt cmdline.txt overlays/rpi-wdt.dtbo; do
+for f in config.txt cmdline.txt overlays/rpi-wdt.dtbo overlays/rpi-rtc.dtbo; do
 	[ -e "${FIRMWARE_DIR}/${f}" ] || die "missing ${FIRMWARE_DIR}/${f}"
 done
-grep -q '^dtoverlay=rpi-wdt' "${FIRMWARE_DIR}/config.txt" ||
-	die "${FIRMWARE_DIR}/config.txt does not load the rpi-wdt overlay"
+for overlay in rpi-wdt rpi-rtc; do
+	grep -q "^dtoverlay=${overlay}" "${FIRMWARE_DIR}/config.txt" ||
+		die "${FIRMWARE_DIR}/config.txt does not load the ${overlay} overlay"
+done
 
 KERNEL=$(sed -n 's/^kernel=//p' "${FIRMWARE_DIR}/config.txt")
 [ -n "${KERNEL}" ] || die "no kernel= line in ${FIRMWARE_DIR}/config.txt"

@@ -5,9 +5,9 @@
 ################################################################################
 
 # The driver sources live in the project next to this br2-external tree:
-# Kbuild, the crate root rpi_wdt.rs and driver/core/src, which rpi_wdt.rs
+# Kbuild, the crate root rpi_wdt.rs and core/src, which rpi_wdt.rs
 # includes with #[path] attributes.
-RPI_WDT_MODULE_SITE = $(BR2_EXTERNAL_RPI_WDT_PATH)/../driver
+RPI_WDT_MODULE_SITE = $(BR2_EXTERNAL_RPI_WDT_PATH)/../driver/rpi_wdt
 RPI_WDT_MODULE_SITE_METHOD = local
 RPI_WDT_MODULE_LICENSE = GPL-2.0
 RPI_WDT_MODULE_LICENSE_FILES = rpi_wdt.rs

@@ -1,7 +1,7 @@
 //! rpi_wdt as the kernel shows it: the watchdog core's attributes in `/sys/class/watchdog/watchdog0/`
 //! plus the driver's `reset_reason` and `rsts`, and the device nodes. Everything is read with one shell
 //! command and checked here against what the driver documents. RSTS is decoded here on its own, not
-//! with the driver's code (driver/core), so that the runner checks the driver instead of agreeing with
+//! with the driver's code (driver/rpi_wdt/core), so that the runner checks the driver instead of agreeing with
 //! it.
 
 use std::collections::BTreeMap;

@@ -108,7 +108,9 @@ pub fn compare(rust: &str, c: &str) -> Result<Vec<String>, String> {
 /// Boots without the overlay, loads bcm2835_wdt, runs the ABI program and compares it with rpi_wdt's
 /// run (`rust_abi`, from the model boots).
 pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results_dir: &Path, rust_abi: Option<&str>) {
-    let Some(mut g) = boot_with_dtb(s, root, initramfs, results_dir, "differential", "bare") else { return };
+    let Some(mut g) = boot_with_dtb(s, root, initramfs, results_dir, "differential", "bare", &[]) else {
+        return;
+    };
     let g = &mut g;
 
     s.check("differential/c_driver_bound_alone", g, |g| {

@@ -18,6 +18,7 @@ mod differential;
 mod image;
 mod model;
 mod reliability;
+mod rtc;
 mod suites;
 mod systemd;
 

@@ -14,7 +14,7 @@ const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
 const READY_MARKER: &str = "rpi-wdt: ready";
 const PROMPT: &str = "rpi-wdt-qemu# ";
-/// The driver's KUnit suite: one case per shared scenario (driver/core/src/scenarios.rs).
+/// The driver's KUnit suite: one case per shared scenario (driver/rpi_wdt/core/src/scenarios.rs).
 const KUNIT_SUITE: &str = "rpi_wdt_hw";
 /// The Rust watchdog abstraction's KUnit suite, built into the kernel, run at boot.
 const ABSTRACTION_KUNIT_SUITE: &str = "rust_watchdog";
@@ -146,6 +146,7 @@ impl Qemu {
 const INSTANCES_CHECKS: &[&str] = &[
     "boot/instances_reaches_userspace",
     "driver/two_instances_register_side_by_side",
+    "rtc/missing_chip_fails_probe_with_a_message",
     "kernel/no_oops_warn_bug_lockdep_instances_boot",
 ];
 
@@ -232,6 +233,7 @@ pub fn boot_with_dtb(
     results: &Path,
     name: &str,
     variant: &str,
+    env: &[(&str, &str)],
 ) -> Option<Guest> {
     let started = Instant::now();
     let check = format!("boot/{name}_reaches_userspace");
@@ -256,7 +258,9 @@ pub fn boot_with_dtb(
             log_path: results.join(format!("{}-{name}.log", s.board)),
             allow_reboot: false,
             qemu_args: "",
-            env: vec![("QEMU_DTB".into(), dtb)],
+            env: std::iter::once(("QEMU_DTB".into(), dtb))
+                .chain(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+                .collect(),
         };
         let mut g = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
         await_shell(&mut g)?;
@@ -389,7 +393,13 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path)
     });
     s.check("driver/nodes_are_root_only_0600", &mut g, |g| {
         let modes = sh(g, "stat -c '%n %a %u %g %F %t:%T' /dev/watchdog0 /dev/watchdog")?;
-        for (node, number) in [("/dev/watchdog0 ", " fb:0"), ("/dev/watchdog ", " a:82")] {
+        // watchdog0's major is the watchdog core's dynamic one, as /proc/devices lists it; the
+        // legacy node is the misc device 10:130.
+        let major = sh(g, "awk '$2 == \"watchdog\" { print $1 }' /proc/devices")?;
+        let major: u32 =
+            major.trim().parse().map_err(|_| format!("no watchdog major in /proc/devices: {major:?}"))?;
+        let watchdog0 = format!(" {major:x}:0");
+        for (node, number) in [("/dev/watchdog0 ", watchdog0.as_str()), ("/dev/watchdog ", " a:82")] {
             let line = modes.lines().find(|l| l.starts_with(node)).ok_or(format!("{node}missing"))?;
             if !line.contains("600 0 0 character special file") || !line.ends_with(number) {
                 return Err(format!("{line}: expected mode 600, owner root, device {number}"));
@@ -411,6 +421,7 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path)
     }
 
     wdtctl_checks(s, &mut g);
+    crate::rtc::checks(s, &mut g);
 
     s.check("driver/module_parameters", &mut g, |g| {
         // Over 15 s is a timeout like any other: the watchdog core reloads the hardware in time.
@@ -462,9 +473,14 @@ fn reboot_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Pat
 
 /// Two devices over the same registers (the overlay's and a copy, `scripts/dtb.sh twice`): rpi_wdt
 /// has no global state and no fixed node names, so both register, as watchdog0 and watchdog1, and
-/// either can be unbound without the other. Nothing here arms them.
+/// either can be unbound without the other. Nothing here arms them. The boot runs without the
+/// board's RTC (QEMU_NO_BOARD_DEVICES=1), as a board with the rpi-rtc overlay but no chip fitted.
 fn instances_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
-    let Some(mut g) = boot_with_dtb(s, root, initramfs, results, "instances", "twice") else { return };
+    let Some(mut g) =
+        boot_with_dtb(s, root, initramfs, results, "instances", "twice", &[("QEMU_NO_BOARD_DEVICES", "1")])
+    else {
+        return;
+    };
     s.check("driver/two_instances_register_side_by_side", &mut g, |g| {
         let devices = bound_devices(g)?;
         if devices.len() != 2 {
@@ -501,6 +517,7 @@ fn instances_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &
         }
         Ok(())
     });
+    crate::rtc::missing_chip(s, &mut g);
     s.check("kernel/no_oops_warn_bug_lockdep_instances_boot", &mut g, kernel_log_clean);
     g.kill();
 }
@@ -577,7 +594,14 @@ fn abstraction_kunit_cases(root: &Path) -> Result<usize, String> {
 
 /// Records every case of a KUnit suite found in dmesg, and the suite, which passes only if it ran
 /// exactly `expected` cases and all passed.
-fn kunit_suite(s: &mut Session<'_>, dmesg: &str, name: &str, expected: usize, started: Instant, g: &Guest) {
+pub fn kunit_suite(
+    s: &mut Session<'_>,
+    dmesg: &str,
+    name: &str,
+    expected: usize,
+    started: Instant,
+    g: &Guest,
+) {
     let Some(suite) = ktap::suite(dmesg, name) else {
         s.record(
             &format!("kunit/{name}"),
