@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds qemu-system-aarch64 with the project's watchdog model (board/qemu/patches/), from Debian's own
+# Builds qemu-system-aarch64 with the project's model patches (board/qemu/patches/: the PM watchdog's
+# countdown, the DS1338's write, clock halt and battery, raspi4b's I2C interrupt), from Debian's own
 # source package of the QEMU version installed from bookworm-backports, cached outside the clone and
 # keyed by that version and the patches. Only the aarch64 system target and the features the tests need
 # (user-mode networking for usb-net, FDT) are built.
