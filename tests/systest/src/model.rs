@@ -1,6 +1,6 @@
 //! Checks that need a watchdog that counts: the project's QEMU model of the PM watchdog
 //! (board/qemu/patches/, built by `make qemu-build`). One QEMU process, with guest resets turned into
-//! reboots, is followed through four watchdog resets:
+//! reboots, is followed through four watchdog resets and a reboot:
 //!
 //! 1. first boot: start without reset, time left, the standard ABI end to end on /dev/watchdog0 (64-
 //!    and 32-bit) and /dev/watchdog, an open file across unbind, rmmod refused while open, wdtctl's
@@ -13,7 +13,10 @@
 //!    it over; nowayout refuses to stop it, and it fires;
 //! 4. fourth boot: boot status again; a watchdog found running at probe is kept alive only for
 //!    `watchdog.open_timeout` seconds when nobody opens it, then it resets the board;
-//! 5. fifth boot: boot status again, then `poweroff` still ends QEMU (partition 63 through the model).
+//! 5. fifth boot: boot status again; a time set in the RTC survives a `reboot` (the DS1338 model is
+//!    battery-backed);
+//! 6. sixth boot: the RTC counted on from that time; `poweroff` still ends QEMU (partition 63 through
+//!    the model).
 //!
 //! Expiry is measured on the host between the marker the guest prints right after its last ping (when
 //! the harness reads it) and the host time QEMU stamps on its `bcm2835_powermgt_wdog_expired` trace line
@@ -330,6 +333,9 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) -
         }
         watchdog_boot_status(g)
     });
+    // The one QEMU process keeps the RTC model across the guest's reboots, as a board keeps its
+    // battery-backed chip.
+    crate::rtc::survives_reboot(s, g);
     s.check("model/poweroff_still_ends_qemu", g, |g| poweroff_ends_qemu(g, Duration::from_secs(60)));
     s.check("kernel/no_oops_warn_bug_lockdep_model_boots", g, |g| no_splat(&g.transcript()));
     abi

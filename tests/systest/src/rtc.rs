@@ -3,18 +3,23 @@
 //! board. The model takes its time from the host's clock, so the guest's RTC must agree with the
 //! host's UTC. Every check that moves the clock puts it back to the host's time.
 //!
-//! On raspi4b only the KUnit suite runs: QEMU's raspi4b cannot carry I2C transfers ([`no_i2c`]).
+//! Some checks need the project's QEMU patches (board/qemu/patches/, `make qemu-build`): raspi4b's
+//! I2C interrupt, the DS1338's time set from all registers at the end of a write, its clock-halt
+//! bit, and its battery (the time kept over a guest reboot,
+//! checked in the model run: [`survives_reboot`]). On stock QEMU they are skipped, saying why
+//! ([`StockQemu`]).
 //!
-//! Not checked here (QEMU cannot show it): the oscillator-stop flags (the model cannot set them;
-//! the KUnit suite and host tests cover them on the fake chip), the DS3231's aging offset and
-//! temperature, and the time surviving a power cycle.
+//! Not checked here (QEMU cannot show it): the DS3231's aging offset, temperature and oscillator
+//! stop flag (QEMU models a DS1338 only; the KUnit suite and host tests cover them on the fake
+//! chip), and the time surviving a power cycle of a real board.
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use rpi_wdt_testkit::console::Guest;
+use rpi_wdt_testkit::hwclock;
 use rpi_wdt_testkit::report::Status;
 
-use crate::suites::{kunit_suite, sh, sh_any, Session};
+use crate::suites::{await_shell, expect_exit, kunit_suite, sh, sh_any, Session};
 
 /// The driver's KUnit suite: one case per shared scenario (driver/maxim_rtc/core/src/scenarios.rs).
 const KUNIT_SUITE: &str = "maxim_rtc_regs";
@@ -61,22 +66,6 @@ fn restore(g: &mut Guest) -> Result<(), String> {
     sh(g, "hwclock -s -u").map(drop)
 }
 
-/// Parses busybox `hwclock -r`'s output, a `ctime()` line such as `Tue Dec  1 21:30:00 2026  0.000000
-/// seconds`, as UTC seconds.
-fn parse_hwclock(out: &str) -> Option<i64> {
-    const MONTHS: [&str; 12] =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let line = out.lines().find(|l| l.contains("seconds"))?;
-    let f: Vec<&str> = line.split_whitespace().collect();
-    let name = *f.get(1)?;
-    let month = MONTHS.iter().position(|m| *m == name)? as u8 + 1;
-    let day: u8 = f.get(2)?.parse().ok()?;
-    let hms: Vec<u8> = f.get(3)?.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let year: u32 = f.get(4)?.parse().ok()?;
-    let t = maxim_rtc_core::date::DateTime::new(year, month, day, *hms.first()?, *hms.get(1)?, *hms.get(2)?)?;
-    Some(t.to_seconds())
-}
-
 /// The checks of [`checks`] that need the chip, recorded as skipped on a board whose QEMU machine
 /// cannot reach it.
 const CHIP_CHECKS: &[&str] = &[
@@ -91,28 +80,105 @@ const CHIP_CHECKS: &[&str] = &[
     "rtc/rmmod_modprobe_5_cycles",
 ];
 
-/// Why a board's QEMU machine cannot carry I2C transfers to the chip, if it cannot.
-fn no_i2c(board: &str) -> Option<&'static str> {
-    match board {
-        "rpi4" => Some(
-            "QEMU 10.0's raspi4b does not connect the BCM2835 I2C controllers' interrupt to its GIC \
-             (hw/arm/bcm2838.c wires only UART, mailbox, SD, USB and DMA), so every I2C transfer \
-             times out (ETIMEDOUT) and maxim_rtc's probe fails; the chip is reached on raspi3b",
-        ),
-        _ => None,
+/// What stock QEMU 10.0 lacks that a check needs; the project's QEMU patches add it.
+#[derive(Clone, Copy)]
+pub enum StockQemu {
+    /// raspi4b's I2C controllers have no interrupt (board/qemu/patches/0005).
+    Raspi4bI2cIrq,
+    /// The ds1338 model sets its clock field by field as a write goes, so the 31st written while
+    /// the clock is in a shorter month rolls over (board/qemu/patches/0002).
+    FieldByField,
+    /// The ds1338 model ignores the clock-halt bit (board/qemu/patches/0003).
+    ClockHalt,
+    /// The ds1338 model forgets its time on a guest reboot (board/qemu/patches/0004).
+    Battery,
+}
+
+impl StockQemu {
+    pub fn why(self) -> String {
+        let lack = match self {
+            StockQemu::Raspi4bI2cIrq => {
+                "stock QEMU 10.0's raspi4b does not connect the I2C controllers' interrupt to its GIC, so \
+                 every I2C transfer times out and maxim_rtc's probe fails"
+            }
+            StockQemu::FieldByField => {
+                "stock QEMU 10.0's ds1338 sets its clock field by field during a write, so a 31st set \
+                 while the clock is in a shorter month lands in the next month"
+            }
+            StockQemu::ClockHalt => {
+                "stock QEMU 10.0's ds1338 ignores the clock-halt bit, so its oscillator cannot stop"
+            }
+            StockQemu::Battery => {
+                "stock QEMU 10.0's ds1338 resets its time to the host's on every guest reboot"
+            }
+        };
+        format!("{lack}; build the project's QEMU with 'make qemu-build'")
     }
 }
 
-/// The checks of the main boot.
-pub fn checks(s: &mut Session<'_>, g: &mut Guest) {
+/// The check of the model run ([`survives_reboot`]), for the skip list on stock QEMU.
+pub const REBOOT_CHECK: &str = "rtc/time_survives_a_guest_reboot";
+/// Skipped on stock QEMU.
+const STOPPED_CHECK: &str = "rtc/stopped_oscillator_reads_invalid_until_set";
+const MONTH_END_CHECK: &str = "rtc/set_time_of_a_31st_from_february";
+
+/// Records [`REBOOT_CHECK`] as skipped on stock QEMU.
+pub fn skip_reboot_check(s: &mut Session<'_>) {
+    s.record(REBOOT_CHECK, Status::Skip(StockQemu::Battery.why()), Instant::now());
+}
+
+/// A register of the chip, read around its driver through i2c-dev (`-f`: the address is the
+/// driver's).
+fn i2cget(g: &mut Guest, reg: u8) -> Result<u8, String> {
+    let out = sh(g, &format!("i2cget -f -y 1 0x68 {reg:#04x}"))?;
+    u8::from_str_radix(out.trim().trim_start_matches("0x"), 16)
+        .map_err(|e| format!("i2cget {reg:#04x} printed {out:?}: {e}"))
+}
+
+/// The driver's warning when the chip lost the time, counted in the kernel log.
+fn lost_time_warnings(g: &mut Guest) -> Result<usize, String> {
+    let out = sh(g, "dmesg | grep -c 'has lost the time' || true")?;
+    out.trim().parse().map_err(|e| format!("grep -c printed {out:?}: {e}"))
+}
+
+/// The DS1338's oscillator stopped, as a flat battery leaves it: the time reads as invalid, with one
+/// warning that says to set the clock, and setting it starts the clock and clears the flags.
+fn stopped_oscillator(g: &mut Guest) -> Result<(), String> {
+    use maxim_rtc_core::regs::{DS1338_CONTROL, DS1338_CONTROL_OSF, SECONDS_CH};
+    let warnings = lost_time_warnings(g)?;
+    // CH in the seconds register stops the oscillator, and the chip sets OSF.
+    sh(g, &format!("i2cset -f -y 1 0x68 0x00 {SECONDS_CH:#04x}"))?;
+    if i2cget(g, DS1338_CONTROL)? & DS1338_CONTROL_OSF == 0 {
+        return Err("OSF is clear after the oscillator stopped: the QEMU model did not set it".into());
+    }
+    expect_exit(g, "rpi-rtc-check read /dev/rtc0", 1, &["# value errno=22"])?;
+    let (status, out) = sh_any(g, "hwclock -r -u 2>&1")?;
+    if status == 0 || !out.contains("Invalid argument") {
+        return Err(format!("hwclock -r on a stopped clock: exit {status}, {out:?}; expected EINVAL"));
+    }
+    let after = lost_time_warnings(g)?;
+    if after != warnings + 1 {
+        return Err(format!("{} 'has lost the time' warnings for two reads, expected one", after - warnings));
+    }
+    sh(g, &format!("rpi-rtc-check set /dev/rtc0 {}", host_now()))?;
+    if i2cget(g, 0)? & SECONDS_CH != 0 || i2cget(g, DS1338_CONTROL)? & DS1338_CONTROL_OSF != 0 {
+        return Err("CH or OSF still set after the time was set".into());
+    }
+    // Counting again, not frozen at the time set.
+    sh(g, "sleep 3")?;
+    within("the RTC 3 s after the set", rtc_seconds(g)?, host_now(), TOLERANCE_S)
+}
+
+/// The checks of the main boot; `model` says whether the project's QEMU runs.
+pub fn checks(s: &mut Session<'_>, g: &mut Guest, model: bool) {
     let started = Instant::now();
     match sh(g, "dmesg") {
         Ok(dmesg) => kunit_suite(s, &dmesg, KUNIT_SUITE, maxim_rtc_core::scenarios::ALL.len(), started, g),
         Err(why) => s.record(&format!("kunit/{KUNIT_SUITE}"), Status::Fail(why), started),
     }
-    if let Some(why) = no_i2c(s.board) {
-        for check in CHIP_CHECKS {
-            s.record(check, Status::Skip(why.into()), Instant::now());
+    if !model && s.board == "rpi4" {
+        for check in CHIP_CHECKS.iter().chain([&STOPPED_CHECK, &MONTH_END_CHECK]) {
+            s.record(check, Status::Skip(StockQemu::Raspi4bI2cIrq.why()), Instant::now());
         }
         return;
     }
@@ -158,7 +224,7 @@ pub fn checks(s: &mut Session<'_>, g: &mut Guest) {
     });
     s.check("rtc/hwclock_reads_the_host_utc", g, |g| {
         let out = sh(g, "hwclock -r -u")?;
-        let t = parse_hwclock(&out).ok_or_else(|| format!("cannot parse hwclock's output: {out:?}"))?;
+        let t = hwclock::parse(&out).ok_or_else(|| format!("cannot parse hwclock's output: {out:?}"))?;
         within("hwclock -r -u", t, host_now(), TOLERANCE_S)?;
         within("RTC_RD_TIME", rtc_seconds(g)?, host_now(), TOLERANCE_S)
     });
@@ -182,10 +248,32 @@ pub fn checks(s: &mut Session<'_>, g: &mut Guest) {
         restore(g)?;
         result
     });
+    if model {
+        s.check(MONTH_END_CHECK, g, |g| {
+            // 2030-03-31 12:00 set while the clock is in February: a model that took the registers
+            // one by one would pass through February 31st and land on March 3rd.
+            let result = sh(g, "rpi-rtc-check set /dev/rtc0 1896177600")
+                .and_then(|_| sh(g, "rpi-rtc-check set /dev/rtc0 1901188800"))
+                .map(drop);
+            restore(g)?;
+            result
+        });
+    } else {
+        s.record(MONTH_END_CHECK, Status::Skip(StockQemu::FieldByField.why()), Instant::now());
+    }
     s.check("rtc/invalid_times_refused_and_the_clock_unchanged", g, |g| {
         sh(g, "rpi-rtc-check invalid /dev/rtc0")?;
         within("the RTC after the refused sets", rtc_seconds(g)?, host_now(), TOLERANCE_S)
     });
+    if model {
+        s.check(STOPPED_CHECK, g, |g| {
+            let result = stopped_oscillator(g);
+            restore(g)?;
+            result
+        });
+    } else {
+        s.record(STOPPED_CHECK, Status::Skip(StockQemu::ClockHalt.why()), Instant::now());
+    }
     s.check("rtc/unbind_bind_10_cycles", g, |g| {
         for i in 0..10 {
             sh(g, &format!("echo {CLIENT} > {DRIVER_DIR}/unbind"))?;
@@ -215,6 +303,28 @@ pub fn checks(s: &mut Session<'_>, g: &mut Guest) {
     });
 }
 
+/// In the model run, whose guest resets reboot the machine: a time set in the RTC is still there,
+/// counted on, after a reboot, and the system clock is set from it. The clock is put back after.
+pub fn survives_reboot(s: &mut Session<'_>, g: &mut Guest) {
+    s.check(REBOOT_CHECK, g, |g| {
+        // 2031-05-06 07:08:09 UTC, far from the host's time.
+        let then = 1_935_817_689;
+        sh(g, &format!("rpi-rtc-check set /dev/rtc0 {then}"))?;
+        let set_at = host_now();
+        g.send_line("reboot").map_err(|e| e.to_string())?;
+        await_shell(g).map_err(|e| format!("no next boot after reboot: {e}"))?;
+        let elapsed = host_now() - set_at;
+        let result = (|| {
+            within("the RTC after the reboot", rtc_seconds(g)?, then + elapsed, TOLERANCE_S)?;
+            let guest = sh(g, "date -u +%s")?.trim().parse::<i64>().map_err(|e| e.to_string())?;
+            // The system clock was set at boot, and has counted since.
+            within("the system clock after the reboot", guest, then + elapsed, TOLERANCE_S)
+        })();
+        restore(g)?;
+        result
+    });
+}
+
 /// The check of a boot with the overlay but without the chip (QEMU_NO_BOARD_DEVICES=1): probe fails
 /// with a message that says what to check, and nothing else goes wrong.
 pub fn missing_chip(s: &mut Session<'_>, g: &mut Guest) {
@@ -230,16 +340,4 @@ pub fn missing_chip(s: &mut Session<'_>, g: &mut Guest) {
         }
         Ok(())
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_hwclock;
-
-    #[test]
-    fn hwclock_output_parses() {
-        assert_eq!(parse_hwclock("Tue Dec  1 21:30:00 2026  0.000000 seconds\n"), Some(1_796_160_600));
-        assert_eq!(parse_hwclock("Sat Jan  1 00:00:00 2000  0.000000 seconds"), Some(946_684_800));
-        assert_eq!(parse_hwclock("hwclock: RTC_RD_TIME: Invalid argument"), None);
-    }
 }

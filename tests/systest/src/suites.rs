@@ -175,7 +175,11 @@ fn boot(
     results: &Path,
     name: &str,
     allow_reboot: bool,
+    devices: &str,
 ) -> Result<Guest, String> {
+    let reboot_trace =
+        if allow_reboot { "-msg timestamp=on -trace bcm2835_powermgt_wdog_expired" } else { "" };
+    let qemu_args = format!("{reboot_trace} {devices}");
     let spec = BootSpec {
         project_root: root,
         board,
@@ -183,7 +187,7 @@ fn boot(
         kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
         log_path: results.join(format!("{board}-{name}.log")),
         allow_reboot,
-        qemu_args: if allow_reboot { "-msg timestamp=on -trace bcm2835_powermgt_wdog_expired" } else { "" },
+        qemu_args: &qemu_args,
         env: Vec::new(),
     };
     let mut guest = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
@@ -211,8 +215,21 @@ pub fn boot_checked_with(
     name: &str,
     allow_reboot: bool,
 ) -> Option<Guest> {
+    boot_checked_with_devices(s, root, initramfs, results, name, allow_reboot, "")
+}
+
+/// [`boot_checked_with`], with more QEMU devices (`-device ...` arguments) than the board's.
+pub fn boot_checked_with_devices(
+    s: &mut Session<'_>,
+    root: &Path,
+    initramfs: &Path,
+    results: &Path,
+    name: &str,
+    allow_reboot: bool,
+    devices: &str,
+) -> Option<Guest> {
     let started = Instant::now();
-    match boot(root, s.board, initramfs, results, name, allow_reboot) {
+    match boot(root, s.board, initramfs, results, name, allow_reboot, devices) {
         Ok(guest) => {
             s.record(&format!("boot/{name}_reaches_userspace"), Status::Pass, started);
             Some(guest)
@@ -296,7 +313,7 @@ pub fn run_board(
     report: &mut Report,
 ) {
     let mut s = Session { board, report };
-    main_boot(&mut s, root, initramfs, results);
+    main_boot(&mut s, root, initramfs, results, qemu.model);
     reboot_boot(&mut s, root, initramfs, results);
     // The instances and the differential depend on the driver, not on the SoC: one board runs them,
     // which keeps a fresh `make test` inside CI's time.
@@ -322,10 +339,11 @@ pub fn run_board(
         for check in crate::model::CHECKS.iter().chain(crate::differential::CHECKS) {
             s.record(check, Status::Skip(STOCK_SKIP.into()), Instant::now());
         }
+        crate::rtc::skip_reboot_check(&mut s);
     }
 }
 
-fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
+fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, model: bool) {
     let Some(mut g) = boot_checked(s, root, initramfs, results, "main") else { return };
 
     s.check("foundation/rust_module_loads_and_unloads", &mut g, |g| {
@@ -421,7 +439,7 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path)
     }
 
     wdtctl_checks(s, &mut g);
-    crate::rtc::checks(s, &mut g);
+    crate::rtc::checks(s, &mut g, model);
 
     s.check("driver/module_parameters", &mut g, |g| {
         // Over 15 s is a timeout like any other: the watchdog core reloads the hardware in time.
