@@ -17,7 +17,7 @@ INITRAMFS := $(OUT)/initramfs.cpio.gz
 SETUP_STAMP := $(RPI_WDT_CACHE)/stamps/setup-$(shell cat scripts/setup.sh scripts/lib.sh | sha256sum | cut -c1-16)
 GUEST_BINS = $(OUT)/wdtctl/wdtctl $(OUT)/guest/rpi-wdt-abi-check $(OUT)/guest/rpi-wdt-abi-check32 \
 	$(OUT)/guest/rpi-wdt-run-as $(OUT)/guest/watchdog-test $(OUT)/guest/rpi-wdt-reliability $(OUT)/guest/rpi-wdt-bench \
-	$(OUT)/guest/rpi-rtc-check
+	$(OUT)/guest/rpi-rtc-check $(OUT)/guest/rpi-rtc-fuzz
 
 .PHONY: help setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs systemd-rootfs debug-rootfs image images qemu run hil bench test test-host systest clean distclean
 

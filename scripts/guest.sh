@@ -7,6 +7,7 @@
 #   out/guest/rpi-wdt-reliability     ioctl fuzzer and multi-threaded stress (reliability suite)
 #   out/guest/rpi-wdt-bench           ioctl latency (make bench)
 #   out/guest/rpi-rtc-check           the RTC class's ABI on /dev/rtcN (invalid times included)
+#   out/guest/rpi-rtc-fuzz            ioctl fuzzer for /dev/rtcN (reliability suite)
 # Prints the programs' paths, one per line.
 source "$(dirname "$0")/lib.sh"
 
@@ -30,6 +31,8 @@ aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-wdt-run-as" "$PROJECT_RO
 	die "aarch64 build of run_as.c failed"
 aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-rtc-check" "$PROJECT_ROOT/tests/guest/rtc_check.c" ||
 	die "aarch64 build of rtc_check.c failed"
+aarch64-linux-gnu-gcc "${cflags[@]}" -o "$OUT/guest/rpi-rtc-fuzz" "$PROJECT_ROOT/tests/guest/rtc_fuzz.c" ||
+	die "aarch64 build of rtc_fuzz.c failed"
 echo "$OUT/guest/rpi-wdt-abi-check"
 echo "$OUT/guest/rpi-wdt-abi-check32"
 echo "$OUT/guest/rpi-wdt-run-as"
@@ -37,3 +40,4 @@ echo "$OUT/guest/watchdog-test"
 echo "$OUT/guest/rpi-wdt-reliability"
 echo "$OUT/guest/rpi-wdt-bench"
 echo "$OUT/guest/rpi-rtc-check"
+echo "$OUT/guest/rpi-rtc-fuzz"
