@@ -3,9 +3,11 @@
 #   sizes     rpi_wdt.ko (built without its KUnit suite, as in a product kernel) against the in-tree C
 #             bcm2835_wdt.c built as a module from the same (patched) kernel tree: both drive the same
 #             registers on the kernel's watchdog core, so this is like for like: .text, .data, .rodata, .ko
+#             maxim_rtc.ko the same way against the in-tree C rtc-ds1307.c (the chips' usual driver)
 #   latency   ioctl round trips in one QEMU boot (median, p99), rpi_wdt's /dev/watchdogN against
 #             softdog's (C, the same watchdog core), each found by its sysfs identity: WDIOC_GETTIMEOUT
-#             (the core answers it alone) and WDIOC_KEEPALIVE (reaches the driver)
+#             (the core answers it alone) and WDIOC_KEEPALIVE (reaches the driver); and RTC_RD_TIME on
+#             maxim_rtc's /dev/rtcN against rtc-ds1307's, on two DS1338 models on the same I2C bus
 #   boot      kernel time when rpi_wdt finished probing (its watchdog registered), raspi3b and raspi4b
 #   build     the fresh kernel build (recorded when the cached build was made), and the edit cycle
 #             after touching one driver file: module rebuild + rootfs rebuild + boot to driver ready
@@ -35,33 +37,46 @@ section_bytes() { # file regex
 	aarch64-linux-gnu-size -A "$1" | awk -v re="$2" '$1 ~ re { sum += $2 } END { print sum + 0 }'
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# Records the sizes of a Rust module built without its KUnit suite against a C module, under PREFIX.
+compare_sizes() { # prefix module c_ko
+	local prefix=$1 module=$2 c_ko=$3 rust_out rust_ko what r c
+	rust_out="$kbuild/bench-$module-nokunit"
+	mkdir -p "$rust_out"
+	module_make "$PROJECT_ROOT/driver/$module" "$rust_out" KRUSTFLAGS="--cfg ${module}_without_kunit"
+	rust_ko="$rust_out/$module.ko"
+	if aarch64-linux-gnu-nm "$rust_ko" | grep -qi kunit; then
+		die "$rust_ko still has KUnit symbols: --cfg ${module}_without_kunit did not take"
+	fi
+	for what in text data rodata; do
+		r=$(section_bytes "$rust_ko" "^\\.$what")
+		c=$(section_bytes "$c_ko" "^\\.$what")
+		record "${prefix}size_${what}_rust_bytes" "$r" B
+		record "${prefix}size_${what}_c_bytes" "$c" B
+		[ "$c" -gt 0 ] && record "${prefix}size_${what}_ratio_rust_over_c" "$(ratio "$r" "$c")" x
+	done
+	# Rust keeps its constant tables (operations, info, ids) in .rodata where C has them in .data: the
+	# sum is the fairer single figure.
+	r=$(section_bytes "$rust_ko" '^\.(text|data|rodata)'); c=$(section_bytes "$c_ko" '^\.(text|data|rodata)')
+	record "${prefix}size_text_data_rodata_rust_bytes" "$r" B
+	record "${prefix}size_text_data_rodata_c_bytes" "$c" B
+	record "${prefix}size_text_data_rodata_ratio_rust_over_c" "$(ratio "$r" "$c")" x
+	r=$(stat -c %s "$rust_ko"); c=$(stat -c %s "$c_ko")
+	record "${prefix}size_ko_rust_bytes" "$r" B
+	record "${prefix}size_ko_c_bytes" "$c" B
+	record "${prefix}size_ko_ratio_rust_over_c" "$(ratio "$r" "$c")" x
+}
+
+# The same reference builds the rootfs and the differential test use.
+references=$(bash "$PROJECT_ROOT/scripts/driver.sh" reference) || die "the C reference drivers' build failed"
 log "sizes: rpi_wdt without KUnit vs C bcm2835_wdt from the same tree"
-rust_out="$kbuild/bench-rpi-wdt-nokunit"
-mkdir -p "$rust_out"
-module_make "$PROJECT_ROOT/driver/rpi_wdt" "$rust_out" KRUSTFLAGS="--cfg rpi_wdt_without_kunit"
-rust_ko="$rust_out/rpi_wdt.ko"
-# The same reference build the rootfs and the differential test use.
-c_ko=$(bash "$PROJECT_ROOT/scripts/driver.sh" reference)
-if aarch64-linux-gnu-nm "$rust_ko" | grep -qi kunit; then
-	die "$rust_ko still has KUnit symbols: --cfg rpi_wdt_without_kunit did not take"
-fi
-for what in text data rodata; do
-	r=$(section_bytes "$rust_ko" "^\\.$what")
-	c=$(section_bytes "$c_ko" "^\\.$what")
-	record "size_${what}_rust_bytes" "$r" B
-	record "size_${what}_c_bytes" "$c" B
-	[ "$c" -gt 0 ] && record "size_${what}_ratio_rust_over_c" "$(awk -v a="$r" -v b="$c" 'BEGIN { printf "%.2f", a / b }')" x
-done
-# Rust keeps its constant tables (operations, info, ids) in .rodata where C has them in .data: the sum is
-# the fairer single figure.
-r=$(section_bytes "$rust_ko" '^\.(text|data|rodata)'); c=$(section_bytes "$c_ko" '^\.(text|data|rodata)')
-record size_text_data_rodata_rust_bytes "$r" B
-record size_text_data_rodata_c_bytes "$c" B
-record size_text_data_rodata_ratio_rust_over_c "$(awk -v a="$r" -v b="$c" 'BEGIN { printf "%.2f", a / b }')" x
-r=$(stat -c %s "$rust_ko"); c=$(stat -c %s "$c_ko")
-record size_ko_rust_bytes "$r" B
-record size_ko_c_bytes "$c" B
-record size_ko_ratio_rust_over_c "$(awk -v a="$r" -v b="$c" 'BEGIN { printf "%.2f", a / b }')" x
+compare_sizes "" rpi_wdt "$(grep '/bcm2835_wdt.ko$' <<<"$references")"
+# rtc-ds1307 drives twelve chips (and, with the kernel's watchdog core and common clock framework
+# here, the DS1388's watchdog and the DS3231's clock outputs); regmap-i2c, which it needs, is not
+# counted.
+log "sizes: maxim_rtc without KUnit vs C rtc-ds1307 from the same tree"
+compare_sizes rtc_ maxim_rtc "$(grep '/rtc-ds1307.ko$' <<<"$references")"
 if [ "$only" = sizes ]; then
 	printf '\n%-48s %14s %s\n' figure value unit
 	printf '%s\n' "${rows[@]}"
@@ -100,19 +115,20 @@ while IFS= read -r line; do
 		done ;;
 	esac
 done < <(grep '^# bench-json ' "$out/qemu.log")
+value_of() { printf '%s\n' "${records[@]}" | sed -n "s/.*\"$1\",\"value\":\([0-9.]*\).*/\1/p"; }
 for board in rpi3 rpi4; do
-	for ioctl in gettimeout keepalive; do
-		for stat in median_ns p99_ns; do
-			r=$(printf '%s\n' "${records[@]}" | sed -n "s/.*\"${board}_rpi_wdt_${ioctl}_${stat}\",\"value\":\([0-9]*\).*/\1/p")
-			c=$(printf '%s\n' "${records[@]}" | sed -n "s/.*\"${board}_softdog_${ioctl}_${stat}\",\"value\":\([0-9]*\).*/\1/p")
-			[ -n "$r" ] && [ -n "$c" ] && record "${board}_${ioctl}_${stat%_ns}_ratio_rust_over_softdog" \
-				"$(awk -v a="$r" -v b="$c" 'BEGIN { printf "%.2f", a / b }')" x
+	for stat in median_ns p99_ns; do
+		for ioctl in gettimeout keepalive; do
+			r=$(value_of "${board}_rpi_wdt_${ioctl}_${stat}"); c=$(value_of "${board}_softdog_${ioctl}_${stat}")
+			[ -n "$r" ] && [ -n "$c" ] && record "${board}_${ioctl}_${stat%_ns}_ratio_rust_over_softdog" "$(ratio "$r" "$c")" x
 		done
+		r=$(value_of "${board}_maxim_rtc_rd_time_${stat}"); c=$(value_of "${board}_rtc_ds1307_rd_time_${stat}")
+		[ -n "$r" ] && [ -n "$c" ] && record "${board}_rtc_rd_time_${stat%_ns}_ratio_rust_over_c" "$(ratio "$r" "$c")" x
 	done
 done
-boot3=$(printf '%s\n' "${records[@]}" | sed -n 's/.*"rpi3_boot_to_driver_ready_s","value":\([0-9.]*\).*/\1/p')
-module=$(printf '%s\n' "${records[@]}" | sed -n 's/.*"build_module_after_edit_s","value":\([0-9.]*\).*/\1/p')
-rootfs=$(printf '%s\n' "${records[@]}" | sed -n 's/.*"build_rootfs_after_edit_s","value":\([0-9.]*\).*/\1/p')
+boot3=$(value_of rpi3_boot_to_driver_ready_s)
+module=$(value_of build_module_after_edit_s)
+rootfs=$(value_of build_rootfs_after_edit_s)
 [ -n "$boot3" ] && record edit_build_test_cycle_s "$(awk -v a="$module" -v b="$rootfs" -v c="$boot3" 'BEGIN { printf "%.1f", a + b + c }')" s \
 	"module + rootfs + boot to driver ready"
 

@@ -3,10 +3,13 @@
 # the project's kernel build tree.
 #   driver.sh build [MODULE...]   build (incrementally) and print each .ko path (default: all)
 #   driver.sh install DIR         install them all under DIR/lib/modules/<release>/updates/
-#   driver.sh reference           build the in-tree C driver drivers/watchdog/bcm2835_wdt.c as an
-#                                 external module from the same (patched) tree and print its path:
-#                                 the reference the differential test and make bench compare
-#                                 rpi_wdt with
+#   driver.sh reference           build the in-tree C drivers the Rust ones are compared with, as
+#                                 external modules from the same (patched) tree, and print their
+#                                 paths: drivers/watchdog/bcm2835_wdt.c, drivers/rtc/rtc-ds1307.c,
+#                                 and drivers/base/regmap/regmap-i2c.c, which rtc-ds1307 needs (the
+#                                 kernel has regmap's core, REGMAP_BUILD in linux-test.fragment, but
+#                                 nothing in it selects regmap-i2c). The differential test and
+#                                 make bench use them.
 # The modules' objects live inside that kernel build tree (make MO=), so a different kernel build
 # never reuses them: a module built against another kernel configuration loads with a wrong struct
 # module layout (seen as "[permanent]" in lsmod, rmmod failing with EBUSY).
@@ -40,13 +43,15 @@ install)
 	done
 	;;
 reference)
-	ref="$kbuild/bcm2835-wdt-reference"
+	ref="$kbuild/c-reference"
+	src=$(bash "$PROJECT_ROOT/scripts/kernel.sh" source)
 	mkdir -p "$ref"
-	cp "$(bash "$PROJECT_ROOT/scripts/kernel.sh" source)/drivers/watchdog/bcm2835_wdt.c" "$ref/"
-	echo 'obj-m := bcm2835_wdt.o' > "$ref/Kbuild"
+	cp "$src/drivers/watchdog/bcm2835_wdt.c" "$src/drivers/rtc/rtc-ds1307.c" \
+		"$src/drivers/base/regmap/regmap-i2c.c" "$src/drivers/base/regmap/internal.h" "$ref/"
+	echo 'obj-m := bcm2835_wdt.o rtc-ds1307.o regmap-i2c.o' > "$ref/Kbuild"
 	# shellcheck disable=SC2046
-	make -s -C "$kbuild" $(kernel_make_args) M="$ref" modules || die "bcm2835_wdt.c build failed (errors above)"
-	echo "$ref/bcm2835_wdt.ko"
+	make -s -C "$kbuild" $(kernel_make_args) M="$ref" modules || die "the C reference drivers' build failed (errors above)"
+	for ko in bcm2835_wdt rtc-ds1307 regmap-i2c; do echo "$ref/$ko.ko"; done
 	;;
 *) die "usage: $0 build [MODULE...] | install DIR | reference" ;;
 esac

@@ -3,8 +3,9 @@
 # partition are made of:
 #   busybox-static (arm64, from Debian) as init and shell, board/common/rootfs/ (inittab, rcS, mdev.conf,
 #   accounts), the kernel's modules and rpi_wdt under /lib/modules with depmod's indexes (modules.alias
-#   carries of:N*T*C<compatible>, which is how coldplug finds rpi_wdt), the in-tree C bcm2835_wdt built
-#   from the same tree in /usr/lib/rpi-wdt/reference/ (for the differential test; never autoloaded),
+#   carries of:N*T*C<compatible>, which is how coldplug finds rpi_wdt), the in-tree C bcm2835_wdt and
+#   rtc-ds1307 (with regmap-i2c) built from the same tree in /usr/lib/rpi-wdt/reference/ (for the
+#   differential test and make bench; never autoloaded),
 #   dropbear with the libraries it links and the HIL key for root, the project's guest programs (wdtctl,
 #   test programs) in /usr/bin, and the guest test scripts in /usr/libexec/rpi-wdt-tests.
 # Usage: rootfs.sh DIR [EXTRA_BINARY...]   (DIR is replaced)
@@ -32,10 +33,13 @@ cp "$PROJECT_ROOT"/tests/guest/scripts/*.sh "$staging/usr/libexec/rpi-wdt-tests/
 cp -a "$kbuild/modules-install/lib/modules/$release" "$staging/lib/modules/"
 rm -f "$staging/lib/modules/$release"/{build,source}
 bash "$PROJECT_ROOT/scripts/driver.sh" install "$staging" >/dev/null
-# The in-tree C bcm2835_wdt, for the differential test only: outside /lib/modules, so nothing loads it
-# by modalias (it binds to the PM block's own "bcm2835-wdt" device and must never run beside rpi_wdt).
+# The in-tree C drivers, for comparisons only: outside /lib/modules, so nothing loads them by modalias
+# (bcm2835_wdt binds to the PM block's own "bcm2835-wdt" device and must never run beside rpi_wdt;
+# rtc-ds1307 matches the same compatibles as maxim_rtc).
 mkdir -p "$staging/usr/lib/rpi-wdt/reference"
-cp "$(bash "$PROJECT_ROOT/scripts/driver.sh" reference)" "$staging/usr/lib/rpi-wdt/reference/"
+paths=$(bash "$PROJECT_ROOT/scripts/driver.sh" reference) || die "the C reference drivers' build failed"
+mapfile -t references <<<"$paths"
+cp "${references[@]}" "$staging/usr/lib/rpi-wdt/reference/"
 depmod -b "$staging" "$release" || die "depmod failed for $release"
 grep -q 'rpi_wdt' "$staging/lib/modules/$release/modules.alias" ||
 	die "modules.alias has no rpi_wdt entry: coldplug could not load the driver"
