@@ -23,8 +23,10 @@ mod fixture;
 mod hwtrace;
 mod json;
 mod qemu;
+mod rtc;
 mod scenarios;
 mod ssh;
+mod step;
 mod sysfs;
 mod tap;
 mod target;
@@ -256,7 +258,7 @@ fn main() -> ExitCode {
         Err(why) => report.record(&format!("{name}/deploy_tools"), Status::Fail(why), t0.elapsed()),
     }
 
-    let mut bench = scenarios::Bench { fixture, heartbeat_gpio: args.heartbeat_gpio.clone() };
+    let mut bench = step::Bench { fixture, heartbeat_gpio: args.heartbeat_gpio.clone() };
     for (scenario, what, run) in scenarios::ALL {
         if args.only.as_ref().is_some_and(|only| !only.iter().any(|o| o == scenario)) {
             continue;

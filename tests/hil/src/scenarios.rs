@@ -5,24 +5,22 @@
 //! `/dev/watchdog`), its state is in `/sys/class/watchdog/watchdog0/`, and wdtctl reads that sysfs
 //! directory (JSON schema 2) and uses the standard ABI for the rest. Opening the node arms the
 //! watchdog, so every scenario that opens it needs a watchdog that counts (a board, or QEMU with the
-//! project's model): on stock QEMU, arming resets the machine at once.
+//! project's model): on stock QEMU, arming resets the machine at once. The real-time clock's
+//! scenarios are in [`crate::rtc`].
 
 use std::fmt::Debug;
 use std::time::{Duration, Instant, SystemTime};
 
-use rpi_wdt_testkit::report::Status;
 use rpi_wdt_testkit::splat;
 
-use crate::fixture::Fixture;
 use crate::hwtrace;
 use crate::json::{self, Value};
+use crate::rtc;
+use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome, Scenario};
 use crate::sysfs::{self, Attrs, Node, DRIVER_DIR, IDENTITY, LEGACY_NODE, NODE, SYSFS};
 use crate::tap::Tap;
 use crate::target::{Countdown, Target};
-use crate::tools::{self, TOOLS_DIR};
 
-const LONG: Duration = Duration::from_secs(120);
-const RESET_LIMIT: Duration = Duration::from_secs(240);
 /// How far the runner's own expiry estimate may be from the timeout: it polls over SSH once a
 /// second-long connect timeout allows, so it sees the board go quiet up to about 1.5 s late.
 const ESTIMATE_TOLERANCE: (Duration, Duration) = (Duration::from_millis(500), Duration::from_millis(2500));
@@ -35,30 +33,6 @@ const SHORT_EXPIRY_S: u32 = 5;
 const LONG_EXPIRY_S: u32 = 20;
 /// Scratch files on the target.
 const SCRATCH: &str = "/tmp/rpi-wdt-hil";
-
-/// A scenario's outcome and the figures it measured.
-pub struct Outcome {
-    pub status: Status,
-    pub figures: Vec<String>,
-}
-
-impl Outcome {
-    fn pass(figures: Vec<String>) -> Outcome {
-        Outcome { status: Status::Pass, figures }
-    }
-    fn skip(why: &str) -> Outcome {
-        Outcome { status: Status::Skip(why.into()), figures: Vec::new() }
-    }
-}
-
-/// The bench around the target: the fixture, if one is connected, and the Pi GPIO its heartbeat
-/// input is wired to.
-pub struct Bench {
-    pub fixture: Option<Fixture>,
-    pub heartbeat_gpio: String,
-}
-
-type Scenario = fn(&mut dyn Target, &mut Bench) -> Result<Outcome, String>;
 
 /// Every scenario, in the order they run. Scenarios that end the machine come last.
 pub const ALL: &[(&str, &str, Scenario)] = &[
@@ -86,6 +60,22 @@ pub const ALL: &[(&str, &str, Scenario)] = &[
         "wdtctl --host from this machine: output and exit codes come back unchanged",
         wdtctl_over_ssh,
     ),
+    (
+        "rtc_probe_and_autoload",
+        "the RTC's client is bound to maxim_rtc, loaded from its compatible, as /dev/rtcN",
+        rtc::probe_and_autoload,
+    ),
+    (
+        "rtc_hwclock_read_write",
+        "busybox hwclock -w/-r, RTC_SET_TIME read back, malformed and out-of-range times refused",
+        rtc::hwclock_read_write,
+    ),
+    (
+        "rtc_stopped_oscillator",
+        "a stopped oscillator (clock halt through i2c-dev) reads as invalid until the time is set",
+        rtc::stopped_oscillator,
+    ),
+    ("rtc_unbind_bind", "the clock goes with unbind and comes back with bind, reading right", rtc::unbind_bind),
     ("keepalive_hold", "pinging for three timeouts keeps the board up", keepalive_hold),
     (
         "module_reload",
@@ -98,6 +88,7 @@ pub const ALL: &[(&str, &str, Scenario)] = &[
         "a 20 s timeout (the kernel reloads the 16 s hardware): the board resets 20 s after the last ping",
         expiry_long,
     ),
+    ("rtc_survives_reboot", "a time an hour ahead stays in the RTC over a reboot and sets the system clock", rtc::survives_reboot),
     ("reboot", "reboot goes through the driver and the board comes back", reboot),
     ("kernel_log_clean", "no oops, WARN, BUG or lockdep report in the kernel log", kernel_log_clean),
     ("poweroff", "poweroff goes through the driver's power-off handler", poweroff),
@@ -105,32 +96,6 @@ pub const ALL: &[(&str, &str, Scenario)] = &[
 
 const NEEDS_COUNTDOWN: &str =
     "stock QEMU resets at once when the watchdog starts (no countdown); use the model (make qemu-build) or a board";
-
-/// A command line as both transports take it: over the console, the runner appends `; printf ...` to
-/// it, so it must not end in `;` itself (`; ;` is a syntax error in the guest's shell).
-fn command_line(command: &str) -> String {
-    format!("PATH={TOOLS_DIR}:$PATH; {}", command.trim_end().trim_end_matches(';').trim_end())
-}
-
-fn sh(t: &mut dyn Target, command: &str) -> Result<String, String> {
-    let out = t.run(&command_line(command), LONG)?;
-    if out.status != 0 {
-        return Err(format!("`{command}` exited {}:\n{}", out.status, out.text.trim_end()));
-    }
-    Ok(out.text)
-}
-
-fn sh_status(t: &mut dyn Target, command: &str) -> Result<(i32, String), String> {
-    let out = t.run(&command_line(command), LONG)?;
-    Ok((out.status, out.text))
-}
-
-fn contains(what: &str, text: &str, needles: &[&str]) -> Result<(), String> {
-    match needles.iter().find(|n| !text.contains(*n)) {
-        Some(n) => Err(format!("{what}: {n:?} missing in:\n{text}")),
-        None => Ok(()),
-    }
-}
 
 /// The values of `KEY=VALUE` lines for `key`.
 fn labelled<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
@@ -994,33 +959,6 @@ fn module_reload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     Ok(Outcome::pass(figures))
 }
 
-/// Waits for a new boot; if the target does not come back and a fixture is wired to its RUN pin, forces
-/// a hard reset once and waits again. Then puts back the guest tools the reset took away (they live
-/// in /tmp), saying so in `figures`.
-fn wait_back_or_recover(
-    t: &mut dyn Target,
-    bench: &mut Bench,
-    boot: &str,
-    figures: &mut Vec<String>,
-) -> Result<Duration, String> {
-    let back = match t.wait_back(boot, RESET_LIMIT) {
-        Ok(d) => d,
-        Err(why) => match bench.fixture.as_mut() {
-            Some(f) => {
-                println!("#   {why}; forcing a hard reset through the fixture's RUN line");
-                f.force_reset()?;
-                t.wait_back(boot, RESET_LIMIT).map_err(|e| format!("{why}; after a forced reset: {e}"))?
-            }
-            None => return Err(why),
-        },
-    };
-    let deployed = tools::deploy(t).map_err(|e| format!("after the reset: {e}"))?;
-    if deployed.starts_with("uploaded") {
-        figures.push(format!("tools after the reset: {deployed}"));
-    }
-    Ok(back)
-}
-
 fn within(measured: Duration, expected: Duration, (early, late): (Duration, Duration)) -> bool {
     measured + early >= expected && measured <= expected + late
 }
@@ -1309,13 +1247,6 @@ mod tests {
         assert!(parse_wdtctl_json(other, "status").unwrap_err().contains("answered another command"));
         assert!(parse_wdtctl_json("wdtctl: no such command\n", "status").unwrap_err().contains("got 0"));
         assert!(parse_wdtctl_json("{\"schema\":2,\n", "status").unwrap_err().contains("invalid JSON"));
-    }
-
-    #[test]
-    fn command_lines_never_end_in_a_separator() {
-        assert_eq!(command_line("a; b; "), format!("PATH={TOOLS_DIR}:$PATH; a; b"));
-        assert_eq!(command_line("x & "), format!("PATH={TOOLS_DIR}:$PATH; x &"));
-        assert_eq!(command_line("true"), format!("PATH={TOOLS_DIR}:$PATH; true"));
     }
 
     #[test]

@@ -39,6 +39,11 @@ const TOOLS: &[Tool] = &[
     },
     Tool { name: "rpi-wdt-run-as", local: "guest/rpi-wdt-run-as", current: None },
     Tool { name: "watchdog-test", local: "guest/watchdog-test", current: None },
+    Tool {
+        name: "rpi-rtc-check",
+        local: "guest/rpi-rtc-check",
+        current: Some(("rpi-rtc-check 2>&1 | grep -q 'invalid DEV'", "it has no 'invalid DEV' mode")),
+    },
 ];
 
 /// What the target has of a tool.
@@ -135,10 +140,10 @@ mod tests {
     fn reads_the_survey() {
         let text =
             "wdtctl=old\nrpi-wdt-abi-check=current\nrpi-wdt-abi-check32=missing\nrpi-wdt-run-as=current\n\
-                    watchdog-test=current\n";
+                    watchdog-test=current\nrpi-rtc-check=missing\n";
         assert_eq!(
             parse_survey(text).unwrap(),
-            [Found::Old, Found::Current, Found::Missing, Found::Current, Found::Current]
+            [Found::Old, Found::Current, Found::Missing, Found::Current, Found::Current, Found::Missing]
         );
         assert!(parse_survey("wdtctl=current\n").unwrap_err().contains("rpi-wdt-abi-check"));
     }

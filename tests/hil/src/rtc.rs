@@ -1,0 +1,272 @@
+//! The scenarios of the I2C real-time clock: maxim_rtc on a DS1307, DS1338 or DS3231 (on a board, the
+//! chip the rpi-rtc overlay's parameter names; on QEMU, its DS1338 model), through the RTC class,
+//! busybox `hwclock` and i2c-dev.
+//!
+//! Every scenario that moves the clock puts it back: to the target's system clock, or, after a
+//! reboot, to the runner's UTC. On stock QEMU the DS1338 model has no clock-halt bit and forgets its
+//! time at a reset, so the two scenarios that need them are skipped there, saying why.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use maxim_rtc_core::regs::{DS1338_CONTROL, DS1338_CONTROL_OSF, SECONDS_CH};
+use rpi_wdt_testkit::hwclock;
+
+use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome};
+use crate::target::{Countdown, Target};
+
+const DRIVER_DIR: &str = "/sys/bus/i2c/drivers/maxim_rtc";
+/// How far two clocks may disagree: a read is a few I2C transfers, and a command's round trip over
+/// SSH or the console is part of what is compared.
+const TOLERANCE_S: i64 = 2;
+/// How far the reboot scenario moves the clock from the runner's time, so that a clock reset to
+/// the right time by anything but the chip cannot pass.
+const SHIFT_S: i64 = 3600;
+
+const STOCK_QEMU: &str = "stock QEMU's ds1338 model has no clock-halt bit and forgets its time at a reset; \
+                          build the project's QEMU with 'make qemu-build'";
+
+/// The chip's I2C client and its clock, as found on the target.
+struct Clock {
+    /// The client, `BUS-00ADDR` (`1-0068`).
+    client: String,
+    /// The chip, from its compatible (`ds1338`).
+    chip: String,
+    /// `/dev/rtcN`.
+    dev: String,
+}
+
+impl Clock {
+    /// The I2C bus number and address, for i2c-dev.
+    fn bus_and_address(&self) -> Result<(&str, String), String> {
+        let (bus, address) =
+            self.client.split_once('-').ok_or_else(|| format!("{}: not an I2C client name", self.client))?;
+        Ok((bus, format!("0x{}", address.trim_start_matches("00"))))
+    }
+}
+
+/// The runner's UTC time, in seconds.
+fn runner_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+fn is_qemu(t: &dyn Target) -> bool {
+    t.name().starts_with("qemu:")
+}
+
+/// Finds the clock maxim_rtc drives. None (a skip) on a board without one; on QEMU the machine always
+/// has the chip, so its absence fails.
+fn find(t: &mut dyn Target) -> Result<Option<Clock>, String> {
+    let (status, bound) = sh_status(t, &format!("ls {DRIVER_DIR}/ 2>/dev/null"))?;
+    let clients: Vec<&str> = bound.split_whitespace().filter(|d| d.contains("-00")).collect();
+    let client = match clients[..] {
+        [client] => client.to_string(),
+        [] if !is_qemu(t) => return Ok(None),
+        _ => {
+            return Err(format!(
+                "expected one I2C client bound to maxim_rtc, found {clients:?} (ls exited {status})"
+            ))
+        }
+    };
+    let compatible = sh(t, &format!("tr '\\0' ' ' < {DRIVER_DIR}/{client}/of_node/compatible"))?;
+    let chip =
+        compatible.split_whitespace().next().and_then(|c| c.split(',').nth(1)).unwrap_or("?").to_string();
+    let rtc = sh(t, &format!("ls {DRIVER_DIR}/{client}/rtc/"))?;
+    let dev = format!("/dev/{}", rtc.split_whitespace().next().ok_or(format!("{client} has no rtc device"))?);
+    Ok(Some(Clock { client, chip, dev }))
+}
+
+const NO_CLOCK: &str = "no I2C client is bound to maxim_rtc here: add dtoverlay=rpi-rtc (with the chip's \
+                        parameter) to config.txt and wire the module to pins 1, 3, 5 and 9";
+
+/// Runs `scenario` on the clock, or skips where there is none.
+fn with_clock(
+    t: &mut dyn Target,
+    scenario: impl FnOnce(&mut dyn Target, &Clock) -> Result<Outcome, String>,
+) -> Result<Outcome, String> {
+    match find(t)? {
+        Some(clock) => scenario(t, &clock),
+        None => Ok(Outcome::skip(NO_CLOCK)),
+    }
+}
+
+fn seconds(text: &str, what: &str) -> Result<i64, String> {
+    text.trim().parse().map_err(|e| format!("{what}: {text:?}: {e}"))
+}
+
+/// The clock's time through RTC_RD_TIME (rpi-rtc-check).
+fn rtc_seconds(t: &mut dyn Target, clock: &Clock) -> Result<i64, String> {
+    let out = sh(t, &format!("rpi-rtc-check read {}", clock.dev))?;
+    let value =
+        out.lines().find_map(|l| l.strip_prefix("# value seconds=")).ok_or(format!("no time in:\n{out}"))?;
+    seconds(value, "RTC_RD_TIME")
+}
+
+fn system_seconds(t: &mut dyn Target) -> Result<i64, String> {
+    seconds(&sh(t, "date -u +%s")?, "date -u +%s")
+}
+
+fn agree(what: &str, got: i64, want: i64) -> Result<(), String> {
+    if (got - want).abs() <= TOLERANCE_S {
+        Ok(())
+    } else {
+        Err(format!("{what}: {got}, expected {want} ± {TOLERANCE_S} s (off by {} s)", got - want))
+    }
+}
+
+/// Puts the clock back to the target's system clock.
+fn restore(t: &mut dyn Target, clock: &Clock) -> Result<(), String> {
+    sh(t, &format!("hwclock -w -u -f {}", clock.dev)).map(drop)
+}
+
+pub fn probe_and_autoload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+    with_clock(t, |t, clock| {
+        sh(t, "grep -q '^maxim_rtc ' /proc/modules").map_err(|e| format!("maxim_rtc is not loaded: {e}"))?;
+        let modalias = sh(t, &format!("cat {DRIVER_DIR}/{}/modalias", clock.client))?;
+        let compatible = modalias.trim().rsplit('C').next().unwrap_or_default().to_string();
+        sh(t, &format!("grep -q 'C{compatible} maxim_rtc' /lib/modules/$(uname -r)/modules.alias"))
+            .map_err(|e| format!("modules.alias does not map {compatible} to maxim_rtc: {e}"))?;
+        let rtc = clock.dev.trim_start_matches("/dev/");
+        sh(t, &format!("test -c {}", clock.dev))?;
+        let name = sh(t, &format!("cat /sys/class/rtc/{rtc}/name"))?;
+        contains("the clock's name", &name, &["maxim_rtc", &clock.client])?;
+        let hctosys = sh(t, &format!("cat /sys/class/rtc/{rtc}/hctosys"))?;
+        Ok(Outcome::pass(vec![
+            format!("{}: {} ({}) as {}", clock.client, clock.chip, modalias.trim(), clock.dev),
+            format!("hctosys {} (1: the system clock was set from it at boot)", hctosys.trim()),
+        ]))
+    })
+}
+
+pub fn hwclock_read_write(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+    with_clock(t, |t, clock| {
+        let mut figures = Vec::new();
+        let before = rtc_seconds(t, clock)?;
+        let offset = before - runner_now();
+        if is_qemu(t) {
+            // QEMU's model counts from the host's clock.
+            agree("the RTC against the runner's UTC", before, runner_now())?;
+        }
+        figures.push(format!("the RTC was {offset:+} s from the runner's UTC"));
+        let result = (|| {
+            // The system clock into the chip and back, through busybox hwclock.
+            sh(t, &format!("hwclock -w -u -f {}", clock.dev))?;
+            let out = sh(t, &format!("hwclock -r -u -f {}", clock.dev))?;
+            let read =
+                hwclock::parse(&out).ok_or_else(|| format!("cannot parse hwclock's output: {out:?}"))?;
+            agree("hwclock -r after -w", read, system_seconds(t)?)?;
+            // 2099-12-31 23:59:58 through RTC_SET_TIME: every chip holds it.
+            sh(t, &format!("rpi-rtc-check set {} 4102444798", clock.dev))?;
+            sh(t, &format!("rpi-rtc-check invalid {}", clock.dev)).map(drop)
+        })();
+        restore(t, clock)?;
+        result?;
+        agree("the RTC after the restore", rtc_seconds(t, clock)?, system_seconds(t)?)?;
+        figures.push("hwclock -w/-r, a set of 2099-12-31 23:59:58 and 11 refused times".into());
+        Ok(Outcome::pass(figures))
+    })
+}
+
+/// The chip's register `reg`, read around its driver through i2c-dev.
+fn i2cget(t: &mut dyn Target, clock: &Clock, reg: u8) -> Result<u8, String> {
+    let (bus, address) = clock.bus_and_address()?;
+    let out = sh(t, &format!("i2cget -f -y {bus} {address} {reg:#04x}"))?;
+    u8::from_str_radix(out.trim().trim_start_matches("0x"), 16)
+        .map_err(|e| format!("i2cget printed {out:?}: {e}"))
+}
+
+pub fn stopped_oscillator(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+    if is_qemu(t) && t.countdown() == Countdown::ResetsAtOnce {
+        return Ok(Outcome::skip(STOCK_QEMU));
+    }
+    with_clock(t, |t, clock| {
+        if clock.chip == "ds3231" {
+            return Ok(Outcome::skip(
+                "a DS3231's oscillator cannot be stopped from software while it has power (EOSC acts on \
+                 battery only); the host tests and KUnit cover its stop flag",
+            ));
+        }
+        let (bus, address) = clock.bus_and_address()?;
+        let result = (|| {
+            // The clock-halt bit stops the oscillator, as a flat battery leaves the chip.
+            sh(t, &format!("i2cset -f -y {bus} {address} 0x00 {SECONDS_CH:#04x}"))?;
+            let (status, out) = sh_status(t, &format!("hwclock -r -u -f {} 2>&1", clock.dev))?;
+            if status == 0 || !out.contains("Invalid argument") {
+                return Err(format!(
+                    "hwclock -r on a stopped clock: exit {status}, {out:?}; expected EINVAL"
+                ));
+            }
+            let log = sh(t, "dmesg | grep maxim_rtc | tail -n 3")?;
+            contains("the driver's warning", &log, &["has lost the time", "hwclock --systohc"])?;
+            restore(t, clock)?;
+            if i2cget(t, clock, 0)? & SECONDS_CH != 0 {
+                return Err("the clock-halt bit is still set after hwclock -w".into());
+            }
+            if clock.chip == "ds1338" && i2cget(t, clock, DS1338_CONTROL)? & DS1338_CONTROL_OSF != 0 {
+                return Err("OSF is still set after hwclock -w".into());
+            }
+            sh(t, "sleep 2")?;
+            agree("the RTC 2 s after hwclock -w", rtc_seconds(t, clock)?, system_seconds(t)?)
+        })();
+        restore(t, clock)?;
+        result.map(|()| {
+            Outcome::pass(vec![format!(
+                "{}: stopped, read EINVAL with the warning, set, counting",
+                clock.chip
+            )])
+        })
+    })
+}
+
+pub fn unbind_bind(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+    with_clock(t, |t, clock| {
+        for i in 0..5 {
+            sh(t, &format!("echo {} > {DRIVER_DIR}/unbind", clock.client))?;
+            let (gone, _) = sh_status(t, &format!("test -e {}", clock.dev))?;
+            sh(t, &format!("echo {} > {DRIVER_DIR}/bind", clock.client))?;
+            if gone == 0 {
+                return Err(format!("cycle {i}: {} still there after unbind", clock.dev));
+            }
+            agree(&format!("cycle {i}: the RTC"), rtc_seconds(t, clock)?, system_seconds(t)?)?;
+        }
+        Ok(Outcome::pass(vec!["5 unbind/bind cycles, the clock reading right after each".into()]))
+    })
+}
+
+pub fn survives_reboot(t: &mut dyn Target, bench: &mut Bench) -> Result<Outcome, String> {
+    if is_qemu(t) && t.countdown() == Countdown::ResetsAtOnce {
+        return Ok(Outcome::skip(STOCK_QEMU));
+    }
+    with_clock(t, |t, clock| {
+        // An hour ahead of the runner, so that only the chip can bring that time back.
+        let shifted = runner_now() + SHIFT_S;
+        sh(t, &format!("rpi-rtc-check set {} {shifted}", clock.dev))?;
+        let offset = rtc_seconds(t, clock)? - runner_now();
+        let boot = t.boot_id()?;
+        let _ = t.run("(sleep 1; reboot) >/dev/null 2>&1 &", std::time::Duration::from_secs(30));
+        t.wait_gone(std::time::Duration::from_secs(120))?;
+        let mut figures = Vec::new();
+        let back = wait_back_or_recover(t, bench, &boot, &mut figures)?;
+        let clock = find(t)?.ok_or("after the reboot no clock is bound to maxim_rtc")?;
+        let result = (|| {
+            agree(
+                "the RTC's lead on the runner after the reboot",
+                rtc_seconds(t, &clock)? - runner_now(),
+                offset,
+            )?;
+            // The system clock was set from the chip at boot, and has counted since.
+            agree("the system clock's lead after the reboot", system_seconds(t)? - runner_now(), offset)
+        })();
+        // Back to the runner's time, the system clock first.
+        sh(t, &format!("date -u -s @{} >/dev/null", runner_now()))?;
+        restore(t, &clock)?;
+        result?;
+        figures.insert(
+            0,
+            format!(
+                "{offset:+} s ahead of the runner before and after a reboot ({:.1} s)",
+                back.as_secs_f64()
+            ),
+        );
+        Ok(Outcome::pass(figures))
+    })
+}

@@ -1,0 +1,104 @@
+//! What every scenario is made of: its outcome, the bench around the target, and the steps they all
+//! take (a shell command on the target, a wait for the next boot).
+
+use std::time::Duration;
+
+use rpi_wdt_testkit::report::Status;
+
+use crate::fixture::Fixture;
+use crate::target::Target;
+use crate::tools::{self, TOOLS_DIR};
+
+/// How long one command may take.
+pub const LONG: Duration = Duration::from_secs(120);
+/// How long a target may take to come back from a reset.
+pub const RESET_LIMIT: Duration = Duration::from_secs(240);
+
+/// A scenario's outcome and the figures it measured.
+pub struct Outcome {
+    pub status: Status,
+    pub figures: Vec<String>,
+}
+
+impl Outcome {
+    pub fn pass(figures: Vec<String>) -> Outcome {
+        Outcome { status: Status::Pass, figures }
+    }
+    pub fn skip(why: &str) -> Outcome {
+        Outcome { status: Status::Skip(why.into()), figures: Vec::new() }
+    }
+}
+
+/// The bench around the target: the fixture, if one is connected, and the Pi GPIO its heartbeat
+/// input is wired to.
+pub struct Bench {
+    pub fixture: Option<Fixture>,
+    pub heartbeat_gpio: String,
+}
+
+pub type Scenario = fn(&mut dyn Target, &mut Bench) -> Result<Outcome, String>;
+
+/// A command line as both transports take it: over the console, the runner appends `; printf ...` to
+/// it, so it must not end in `;` itself (`; ;` is a syntax error in the guest's shell).
+pub fn command_line(command: &str) -> String {
+    format!("PATH={TOOLS_DIR}:$PATH; {}", command.trim_end().trim_end_matches(';').trim_end())
+}
+
+pub fn sh(t: &mut dyn Target, command: &str) -> Result<String, String> {
+    let out = t.run(&command_line(command), LONG)?;
+    if out.status != 0 {
+        return Err(format!("`{command}` exited {}:\n{}", out.status, out.text.trim_end()));
+    }
+    Ok(out.text)
+}
+
+pub fn sh_status(t: &mut dyn Target, command: &str) -> Result<(i32, String), String> {
+    let out = t.run(&command_line(command), LONG)?;
+    Ok((out.status, out.text))
+}
+
+pub fn contains(what: &str, text: &str, needles: &[&str]) -> Result<(), String> {
+    match needles.iter().find(|n| !text.contains(*n)) {
+        Some(n) => Err(format!("{what}: {n:?} missing in:\n{text}")),
+        None => Ok(()),
+    }
+}
+
+/// Waits for a new boot; if the target does not come back and a fixture is wired to its RUN pin, forces
+/// a hard reset once and waits again. Then puts back the guest tools the reset took away (they live
+/// in /tmp), saying so in `figures`.
+pub fn wait_back_or_recover(
+    t: &mut dyn Target,
+    bench: &mut Bench,
+    boot: &str,
+    figures: &mut Vec<String>,
+) -> Result<Duration, String> {
+    let back = match t.wait_back(boot, RESET_LIMIT) {
+        Ok(d) => d,
+        Err(why) => match bench.fixture.as_mut() {
+            Some(f) => {
+                println!("#   {why}; forcing a hard reset through the fixture's RUN line");
+                f.force_reset()?;
+                t.wait_back(boot, RESET_LIMIT).map_err(|e| format!("{why}; after a forced reset: {e}"))?
+            }
+            None => return Err(why),
+        },
+    };
+    let deployed = tools::deploy(t).map_err(|e| format!("after the reset: {e}"))?;
+    if deployed.starts_with("uploaded") {
+        figures.push(format!("tools after the reset: {deployed}"));
+    }
+    Ok(back)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{command_line, TOOLS_DIR};
+
+    #[test]
+    fn command_lines_never_end_in_a_separator() {
+        assert_eq!(command_line("a; b; "), format!("PATH={TOOLS_DIR}:$PATH; a; b"));
+        assert_eq!(command_line("x & "), format!("PATH={TOOLS_DIR}:$PATH; x &"));
+        assert_eq!(command_line("true"), format!("PATH={TOOLS_DIR}:$PATH; true"));
+    }
+}
