@@ -40,6 +40,8 @@
 #include <unistd.h>
 #include <linux/watchdog.h>
 
+#include "fuzz.h"
+
 #define IDENTITY "rpi_wdt BCM2835 PM watchdog"
 /* Within one load of the hardware's 20-bit counter (16 s): the safest timeout there is. */
 #define SAFE_TIMEOUT 15
@@ -171,17 +173,6 @@ static int check_node(const char *node, char *dir, size_t size)
 
 /* ---- fuzz ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: reproducible from the seed printed in the log. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
-
 static const unsigned long known_cmds[] = {
 	WDIOC_GETSUPPORT,    WDIOC_GETSTATUS,	 WDIOC_GETBOOTSTATUS, WDIOC_GETTEMP,
 	WDIOC_SETOPTIONS,    WDIOC_KEEPALIVE,	 WDIOC_SETTIMEOUT,    WDIOC_GETTIMEOUT,
@@ -196,69 +187,34 @@ static const int32_t timeouts[] = {
 };
 #define NTIMEOUTS (sizeof(timeouts) / sizeof(timeouts[0]))
 
-static char *valid, *readonly, *unmapped;
-
 static unsigned long random_cmd(void)
 {
 	unsigned long cmd = known_cmds[rnd() % NKNOWN];
+	unsigned int how = rnd() % (2 + MANGLINGS);
 
-	switch (rnd() % 7) {
-	case 0:
-	case 1:
-		return cmd;
-	case 2: /* wrong size */
-		return (cmd & ~(0x3fffUL << 16)) | ((rnd() % 0x4000) << 16);
-	case 3: /* wrong direction */
-		return (cmd & ~(3UL << 30)) | ((rnd() % 4) << 30);
-	case 4: /* wrong type, or a neighbouring number */
-		return rnd() & 1 ? (cmd & ~0xff00UL) | ((rnd() & 0xff) << 8) : (cmd & ~0xffUL) | (rnd() & 0xff);
-	case 5:
-		return (uint32_t)rnd();
-	default: /* the 64-bit argument of ioctl(2) is 32 bits in the kernel: the upper half must not matter */
-		return cmd | (rnd() << 32);
-	}
+	return how < 2 ? cmd : mangle_cmd(cmd, how - 2);
 }
 
 static void *random_arg(void)
 {
-	switch (rnd() % 10) {
+	unsigned int kind = rnd() % (BAD_POINTERS + 3);
+
+	if (kind < BAD_POINTERS)
+		return bad_pointer(kind);
+	/* A valid buffer with random content, its first word a timeout or options worth trying. */
+	for (int i = 0; i < 64; i++)
+		valid[i] = (char)rnd();
+	switch (rnd() % 3) {
 	case 0:
-		return NULL;
+		*(int32_t *)valid = timeouts[rnd() % NTIMEOUTS];
+		break;
 	case 1:
-		return (void *)(uintptr_t)(rnd() % 4096);
-	case 2: /* kernel addresses: the linear map, the kernel image, the top */
-		switch (rnd() % 3) {
-		case 0:
-			return (void *)(uintptr_t)0xffff000000000000ULL;
-		case 1:
-			return (void *)(uintptr_t)0xffff800080000000ULL;
-		default:
-			return (void *)(uintptr_t)(0xfffffffffffffff0ULL + (rnd() % 16));
-		}
-	case 3:
-		return (void *)(uintptr_t)(rnd() | 0x8000000000000000ULL);
-	case 4: /* unmapped: a page unmapped again, or the guard page */
-		return rnd() & 1 ? unmapped + (rnd() % 4096) : valid + 4096 + (rnd() % 4096);
-	case 5:
-		return readonly + (rnd() % 4000);
-	case 6:
-		return valid + 4096 - 1 - (rnd() % 8); /* straddles into the guard page */
+		*(int32_t *)valid = (int32_t)(rnd() % 8); /* WDIOS_DISABLECARD, ENABLECARD, TEMPPANIC */
+		break;
 	default:
-		/* A valid buffer with random content, its first word a timeout or options worth trying. */
-		for (int i = 0; i < 64; i++)
-			valid[i] = (char)rnd();
-		switch (rnd() % 3) {
-		case 0:
-			*(int32_t *)valid = timeouts[rnd() % NTIMEOUTS];
-			break;
-		case 1:
-			*(int32_t *)valid = (int32_t)(rnd() % 8); /* WDIOS_DISABLECARD, ENABLECARD, TEMPPANIC */
-			break;
-		default:
-			break;
-		}
-		return valid;
+		break;
 	}
+	return valid;
 }
 
 static int expected_errno(int e)
@@ -272,24 +228,15 @@ static int fuzz(const char *node, long calls, uint64_t seed)
 	int fd, t, first_other = 0;
 	const char *failure = NULL;
 	char dir[64], buf[64];
-	char *pages;
 	double start;
 	struct timespec ts;
 
 	if (check_node(node, dir, sizeof(dir)) != 0)
 		return 1;
 	rng_state = seed ? seed : 1;
-	pages = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (pages == MAP_FAILED)
+	/* A read-only timeout that is valid: the core sets it, then cannot reply (EFAULT). */
+	if (map_argument_pages(&(int32_t){ 3 }, sizeof(int32_t)) != 0)
 		return printf("FAIL: mmap\n"), 1;
-	valid = pages;
-	readonly = pages + 2 * 4096;
-	unmapped = pages + 3 * 4096;
-	memset(readonly, 0, 4096);
-	readonly[0] = 3; /* a read-only timeout that is valid: the core sets it, then cannot reply (EFAULT) */
-	mprotect(pages + 4096, 4096, PROT_NONE);
-	mprotect(readonly, 4096, PROT_READ);
-	munmap(unmapped, 4096);
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	start = ts.tv_sec + ts.tv_nsec / 1e9;

@@ -22,6 +22,8 @@
 #include <unistd.h>
 #include <linux/rtc.h>
 
+#include "rtc_time.h"
+
 static int checks, failures;
 
 static void check(int ok, const char *name, const char *detail)
@@ -47,36 +49,18 @@ static int open_rtc(const char *dev)
 static long long read_seconds(int fd)
 {
 	struct rtc_time tm;
-	struct tm t;
 
 	memset(&tm, 0, sizeof(tm));
 	if (ioctl(fd, RTC_RD_TIME, &tm) < 0)
 		return -1;
-	memset(&t, 0, sizeof(t));
-	t.tm_sec = tm.tm_sec;
-	t.tm_min = tm.tm_min;
-	t.tm_hour = tm.tm_hour;
-	t.tm_mday = tm.tm_mday;
-	t.tm_mon = tm.tm_mon;
-	t.tm_year = tm.tm_year;
-	return (long long)timegm(&t);
+	return rtc_time_to_seconds(&tm);
 }
 
 static int set_seconds(int fd, long long seconds)
 {
-	time_t s = (time_t)seconds;
-	struct tm t;
 	struct rtc_time tm;
 
-	gmtime_r(&s, &t);
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_sec = t.tm_sec;
-	tm.tm_min = t.tm_min;
-	tm.tm_hour = t.tm_hour;
-	tm.tm_mday = t.tm_mday;
-	tm.tm_mon = t.tm_mon;
-	tm.tm_year = t.tm_year;
-	tm.tm_wday = t.tm_wday;
+	rtc_time_from_seconds(seconds, &tm);
 	return ioctl(fd, RTC_SET_TIME, &tm);
 }
 

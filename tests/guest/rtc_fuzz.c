@@ -35,22 +35,14 @@
 #include <unistd.h>
 #include <linux/rtc.h>
 
+#include "fuzz.h"
+#include "rtc_time.h"
+
 #define DRIVER "maxim_rtc"
 #define NERRNO 512
 /* The years the chips hold: a two-digit BCD year from 2000 (rtc_time counts years from 1900). */
 #define YEAR_MIN 100
 #define YEAR_MAX 199
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: reproducible from the seed printed in the log. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545F4914F6CDD1DULL;
-}
 
 static const unsigned long known_cmds[] = {
 	RTC_RD_TIME,   RTC_SET_TIME,   RTC_ALM_READ,   RTC_ALM_SET,	RTC_WKALM_RD, RTC_WKALM_SET,
@@ -60,28 +52,12 @@ static const unsigned long known_cmds[] = {
 };
 #define NKNOWN (sizeof(known_cmds) / sizeof(known_cmds[0]))
 
-static char *valid, *readonly, *unmapped;
-
 static unsigned long random_cmd(void)
 {
 	unsigned long cmd = known_cmds[rnd() % NKNOWN];
+	unsigned int how = rnd() % (3 + MANGLINGS);
 
-	switch (rnd() % 8) {
-	case 0:
-	case 1:
-	case 2:
-		return cmd;
-	case 3: /* wrong size */
-		return (cmd & ~(0x3fffUL << 16)) | ((rnd() % 0x4000) << 16);
-	case 4: /* wrong direction */
-		return (cmd & ~(3UL << 30)) | ((rnd() % 4) << 30);
-	case 5: /* wrong type, or a neighbouring number */
-		return rnd() & 1 ? (cmd & ~0xff00UL) | ((rnd() & 0xff) << 8) : (cmd & ~0xffUL) | (rnd() & 0xff);
-	case 6:
-		return (uint32_t)rnd();
-	default: /* the upper half of the 64-bit argument must not matter */
-		return cmd | (rnd() << 32);
-	}
+	return how < 3 ? cmd : mangle_cmd(cmd, how - 3);
 }
 
 /* A field's value: one of its edges, a neighbour of one, or anything. */
@@ -120,56 +96,36 @@ static void random_time(struct rtc_time *tm)
 
 static void *random_arg(void)
 {
-	switch (rnd() % 10) {
+	unsigned int kind = rnd() % (BAD_POINTERS + 3);
+
+	if (kind < BAD_POINTERS)
+		return bad_pointer(kind);
+	/* A valid buffer: a time, an alarm, a parameter, or random bytes. */
+	for (int i = 0; i < 64; i++)
+		valid[i] = (char)rnd();
+	switch (rnd() % 4) {
 	case 0:
-		return NULL;
 	case 1:
-		return (void *)(uintptr_t)(rnd() % 4096);
-	case 2: /* kernel addresses: the linear map, the kernel image, the top */
-		switch (rnd() % 3) {
-		case 0:
-			return (void *)(uintptr_t)0xffff000000000000ULL;
-		case 1:
-			return (void *)(uintptr_t)0xffff800080000000ULL;
-		default:
-			return (void *)(uintptr_t)(0xfffffffffffffff0ULL + (rnd() % 16));
-		}
-	case 3:
-		return (void *)(uintptr_t)(rnd() | 0x8000000000000000ULL);
-	case 4: /* unmapped: a page unmapped again, or the guard page */
-		return rnd() & 1 ? unmapped + (rnd() % 4096) : valid + 4096 + (rnd() % 4096);
-	case 5:
-		return readonly + (rnd() % 4000);
-	case 6:
-		return valid + 4096 - 1 - (rnd() % 8); /* straddles into the guard page */
-	default:
-		/* A valid buffer: a time, an alarm, a parameter, or random bytes. */
-		for (int i = 0; i < 64; i++)
-			valid[i] = (char)rnd();
-		switch (rnd() % 4) {
-		case 0:
-		case 1:
-			random_time((struct rtc_time *)valid);
-			break;
-		case 2: {
-			struct rtc_wkalrm *alarm = (struct rtc_wkalrm *)valid;
+		random_time((struct rtc_time *)valid);
+		break;
+	case 2: {
+		struct rtc_wkalrm *alarm = (struct rtc_wkalrm *)valid;
 
-			alarm->enabled = rnd() % 3;
-			random_time(&alarm->time);
-			break;
-		}
-		default: {
-			struct rtc_param *param = (struct rtc_param *)valid;
-
-			memset(param, 0, sizeof(*param));
-			param->param = rnd() % 6;
-			param->uvalue = rnd() % 4 ? (uint64_t)(int64_t)edge(-1000000, 1000000) : rnd();
-			param->index = rnd() % 4 ? 0 : (uint32_t)rnd();
-			break;
-		}
-		}
-		return valid;
+		alarm->enabled = rnd() % 3;
+		random_time(&alarm->time);
+		break;
 	}
+	default: {
+		struct rtc_param *param = (struct rtc_param *)valid;
+
+		memset(param, 0, sizeof(*param));
+		param->param = rnd() % 6;
+		param->uvalue = rnd() % 4 ? (uint64_t)(int64_t)edge(-1000000, 1000000) : rnd();
+		param->index = rnd() % 4 ? 0 : (uint32_t)rnd();
+		break;
+	}
+	}
+	return valid;
 }
 
 static int days_in_month(int mon, int year)
@@ -191,20 +147,6 @@ static int well_formed(const struct rtc_time *tm)
 static int in_range(const struct rtc_time *tm)
 {
 	return well_formed(tm) && tm->tm_year >= YEAR_MIN && tm->tm_year <= YEAR_MAX;
-}
-
-static long long seconds_of(const struct rtc_time *tm)
-{
-	struct tm t;
-
-	memset(&t, 0, sizeof(t));
-	t.tm_sec = tm->tm_sec;
-	t.tm_min = tm->tm_min;
-	t.tm_hour = tm->tm_hour;
-	t.tm_mday = tm->tm_mday;
-	t.tm_mon = tm->tm_mon;
-	t.tm_year = tm->tm_year;
-	return (long long)timegm(&t);
 }
 
 static int expected_errno(int e)
@@ -257,18 +199,9 @@ static int set_from_system_clock(int fd)
 {
 	struct timespec ts;
 	struct rtc_time tm;
-	struct tm t;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &t);
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_sec = t.tm_sec;
-	tm.tm_min = t.tm_min;
-	tm.tm_hour = t.tm_hour;
-	tm.tm_mday = t.tm_mday;
-	tm.tm_mon = t.tm_mon;
-	tm.tm_year = t.tm_year;
-	tm.tm_wday = t.tm_wday;
+	rtc_time_from_seconds(ts.tv_sec, &tm);
 	return ioctl(fd, RTC_SET_TIME, &tm);
 }
 
@@ -279,21 +212,12 @@ static int fuzz(const char *dev, long calls, uint64_t seed)
 	int fd, first_other = 0;
 	char failure[200] = "", dir[64];
 	struct timespec t0, t1;
-	char *pages;
 
 	if (check_node(dev, dir, sizeof(dir)) != 0)
 		return 1;
 	rng_state = seed ? seed : 1;
-	pages = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (pages == MAP_FAILED)
+	if (map_argument_pages(NULL, 0) != 0)
 		return printf("FAIL: mmap\n"), 1;
-	valid = pages;
-	readonly = pages + 2 * 4096;
-	unmapped = pages + 3 * 4096;
-	memset(readonly, 0, 4096);
-	mprotect(pages + 4096, 4096, PROT_NONE);
-	mprotect(readonly, 4096, PROT_READ);
-	munmap(unmapped, 4096);
 
 	fd = open(dev, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
@@ -322,7 +246,7 @@ static int fuzz(const char *dev, long calls, uint64_t seed)
 			sets_ok += ret == 0;
 			if (in_range(&want) && ret != 0)
 				snprintf(failure, sizeof(failure), "RTC_SET_TIME of %lld (in range) failed: %s",
-					 seconds_of(&want), strerror(e));
+					 rtc_time_to_seconds(&want), strerror(e));
 			else if (!in_range(&want) && ret == 0)
 				snprintf(failure, sizeof(failure),
 					 "RTC_SET_TIME accepted %d-%02d-%02d %02d:%02d:%02d, which the chip cannot hold",
@@ -344,9 +268,9 @@ static int fuzz(const char *dev, long calls, uint64_t seed)
 					 now.tm_year + 1900, now.tm_mon + 1, now.tm_mday, now.tm_hour, now.tm_min,
 					 now.tm_sec);
 			else if (is_set && ret == 0 &&
-				 (seconds_of(&now) < seconds_of(&want) || seconds_of(&now) > seconds_of(&want) + 2))
-				snprintf(failure, sizeof(failure), "set %lld, read %lld", seconds_of(&want),
-					 seconds_of(&now));
+				 (rtc_time_to_seconds(&now) < rtc_time_to_seconds(&want) || rtc_time_to_seconds(&now) > rtc_time_to_seconds(&want) + 2))
+				snprintf(failure, sizeof(failure), "set %lld, read %lld", rtc_time_to_seconds(&want),
+					 rtc_time_to_seconds(&now));
 		}
 		if ((rnd() % 16) == 0) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
