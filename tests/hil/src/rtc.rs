@@ -29,7 +29,9 @@ const STOCK_QEMU: &str = "stock QEMU's ds1338 model has no clock-halt bit and fo
 struct Clock {
     /// The client, `BUS-00ADDR` (`1-0068`).
     client: String,
-    /// The chip, from its compatible (`ds1338`).
+    /// Its first compatible (`dallas,ds1338`).
+    compatible: String,
+    /// The chip, from that compatible (`ds1338`).
     chip: String,
     /// `/dev/rtcN`.
     dev: String,
@@ -67,12 +69,12 @@ fn find(t: &mut dyn Target) -> Result<Option<Clock>, String> {
             ))
         }
     };
-    let compatible = sh(t, &format!("tr '\\0' ' ' < {DRIVER_DIR}/{client}/of_node/compatible"))?;
-    let chip =
-        compatible.split_whitespace().next().and_then(|c| c.split(',').nth(1)).unwrap_or("?").to_string();
+    let compatibles = sh(t, &format!("tr '\\0' ' ' < {DRIVER_DIR}/{client}/of_node/compatible"))?;
+    let compatible = compatibles.split_whitespace().next().unwrap_or("?").to_string();
+    let chip = compatible.split(',').nth(1).unwrap_or("?").to_string();
     let rtc = sh(t, &format!("ls {DRIVER_DIR}/{client}/rtc/"))?;
     let dev = format!("/dev/{}", rtc.split_whitespace().next().ok_or(format!("{client} has no rtc device"))?);
-    Ok(Some(Clock { client, chip, dev }))
+    Ok(Some(Clock { client, compatible, chip, dev }))
 }
 
 const NO_CLOCK: &str = "no I2C client is bound to maxim_rtc here: add dtoverlay=rpi-rtc (with the chip's \
@@ -121,8 +123,10 @@ fn restore(t: &mut dyn Target, clock: &Clock) -> Result<(), String> {
 pub fn probe_and_autoload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     with_clock(t, |t, clock| {
         sh(t, "grep -q '^maxim_rtc ' /proc/modules").map_err(|e| format!("maxim_rtc is not loaded: {e}"))?;
+        // Coldplug loads maxim_rtc by the client's modalias, which carries the compatible.
         let modalias = sh(t, &format!("cat {DRIVER_DIR}/{}/modalias", clock.client))?;
-        let compatible = modalias.trim().rsplit('C').next().unwrap_or_default().to_string();
+        contains("modalias", &modalias, &[&clock.compatible])?;
+        let compatible = &clock.compatible;
         sh(t, &format!("grep -q 'C{compatible} maxim_rtc' /lib/modules/$(uname -r)/modules.alias"))
             .map_err(|e| format!("modules.alias does not map {compatible} to maxim_rtc: {e}"))?;
         let rtc = clock.dev.trim_start_matches("/dev/");
