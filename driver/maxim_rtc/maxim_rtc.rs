@@ -14,12 +14,12 @@
 //! `timedatectl` work unchanged. The driver is the chips' register sequences: reading and
 //! setting the time, the stopped-oscillator flags (a time the chip lost reads as `EINVAL`, with
 //! a message to set the clock), the range of years each chip holds, and on a DS3231 the aging
-//! offset (`/sys/class/rtc/rtcN/offset`).
+//! offset (`/sys/class/rtc/rtcN/offset`) and the temperature (`/sys/class/hwmon/hwmonN`, through
+//! the `kernel::hwmon` abstraction, when the kernel has `CONFIG_RUST_HWMON_ABSTRACTIONS`).
 //!
 //! Not handled: alarms and the square-wave output (the chips' interrupt pin is not wired on
-//! common Pi modules), the NVRAM, trickle charging (DS1339 and others), the DS3231's temperature
-//! through hwmon (the reading is in `core/src/clock.rs`, tested, but Linux 7.3 has no Rust hwmon
-//! abstraction), and the other chips rtc-ds1307 drives.
+//! common Pi modules), the NVRAM, trickle charging (DS1339 and others), and the other chips
+//! rtc-ds1307 drives.
 //!
 //! The register map, BCD, the hour modes, the century bit, the flags and the register sequences
 //! live in `core/src/` as plain Rust shared with the host tests; the files here are the kernel
@@ -63,6 +63,8 @@ mod bus;
 mod kunit;
 mod ops;
 mod probe;
+#[cfg(CONFIG_RUST_HWMON_ABSTRACTIONS)]
+mod thermometer;
 
 use chip::Chip;
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Probe: check that the adapter can do block transfers and that the chip answers, prepare it,
-//! say whether it holds a valid time, and register the clock with the RTC class.
+//! say whether it holds a valid time, and register the clock with the RTC class (and a DS3231's
+//! temperature sensor with the hwmon core).
 //!
-//! The registration is a device resource of the client, so unbind needs nothing here: the RTC
-//! class unregisters the clock (waiting for a running operation) before its data is dropped.
+//! The registrations are device resources of the client, so unbind needs nothing here: the RTC
+//! class and the hwmon core unregister their devices (waiting for a running operation) before
+//! their data is dropped.
 
 use kernel::{
     device::{Bound, Core},
@@ -17,6 +19,8 @@ use crate::bus::I2cBus;
 use crate::chip::Chip;
 use crate::clock;
 use crate::ops::{AgingClock, Clock};
+#[cfg(CONFIG_RUST_HWMON_ABSTRACTIONS)]
+use crate::thermometer::Thermometer;
 
 /// Probes one client, whose compatible (or I2C id) named `chip`.
 pub(crate) fn probe(client: &I2cClient<Core<'_>>, chip: Option<Chip>) -> Result {
@@ -62,6 +66,16 @@ pub(crate) fn probe(client: &I2cClient<Core<'_>>, chip: Option<Chip>) -> Result 
     };
     if chip.is_ds3231() {
         rtc::register(dev, options, AgingClock::new(chip))?;
+        // The clock works without its thermometer, so a failure here is only reported, as the C
+        // rtc-ds1307 does.
+        #[cfg(CONFIG_RUST_HWMON_ABSTRACTIONS)]
+        if let Err(e) = kernel::hwmon::register(dev, c"ds3231", Thermometer::new(chip)) {
+            dev_warn!(
+                dev,
+                "the temperature sensor is not available through hwmon (error {})\n",
+                e.to_errno()
+            );
+        }
     } else {
         rtc::register(dev, options, Clock::new(chip))?;
     }
