@@ -221,6 +221,47 @@ pub fn stopped_oscillator(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, 
     })
 }
 
+/// The DS3231's temperature through hwmon, in its operating range, and its aging offset through the
+/// RTC class, agreeing with the register. Only a board shows them: QEMU models a DS1338 (the systest
+/// binds a stand-in instead, rtc::ds3231_stand_in in tests/systest).
+pub fn ds3231_sensors(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+    use maxim_rtc_core::clock::PPB_PER_AGING_STEP;
+    use maxim_rtc_core::regs::DS3231_AGING;
+    with_clock(t, |t, clock| {
+        if clock.chip != "ds3231" {
+            return Ok(Outcome::skip(&format!(
+                "the clock here is a {}, which has no temperature sensor or aging offset: a DS3231 module \
+                 (dtoverlay=rpi-rtc) shows them",
+                clock.chip
+            )));
+        }
+        let names =
+            sh(t, &format!("grep -l . {DRIVER_DIR}/{}/hwmon/hwmon*/name", clock.client)).map_err(|e| {
+                format!("the DS3231 has no hwmon device (is CONFIG_RUST_HWMON_ABSTRACTIONS on?): {e}")
+            })?;
+        let dir = names.lines().next().and_then(|l| l.trim().strip_suffix("/name")).ok_or("no hwmon name")?;
+        let name = sh(t, &format!("cat {dir}/name"))?;
+        contains("the hwmon device's name", &name, &["ds3231"])?;
+        let millidegrees = seconds(&sh(t, &format!("cat {dir}/temp1_input"))?, "temp1_input")?;
+        // The DS3231's operating range is -40 to +85 degrees Celsius, in steps of a quarter.
+        if !(-40_000..=85_000).contains(&millidegrees) || millidegrees % 250 != 0 {
+            return Err(format!(
+                "temp1_input is {millidegrees}: not a DS3231 reading (-40000 to 85000, steps of 250)"
+            ));
+        }
+        let rtc = clock.dev.trim_start_matches("/dev/");
+        let offset = seconds(&sh(t, &format!("cat /sys/class/rtc/{rtc}/offset"))?, "offset")?;
+        let aging = i64::from(i2cget(t, clock, DS3231_AGING)? as i8);
+        if offset != aging * PPB_PER_AGING_STEP {
+            return Err(format!("the offset reads {offset} ppb, but the aging register holds {aging} steps"));
+        }
+        Ok(Outcome::pass(vec![
+            format!("{dir}: {} at {:.2} degrees Celsius", name.trim(), millidegrees as f64 / 1000.0),
+            format!("aging offset {offset} ppb ({aging} steps)"),
+        ]))
+    })
+}
+
 pub fn unbind_bind(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     with_clock(t, |t, clock| {
         for i in 0..5 {

@@ -75,6 +75,11 @@ pub const ALL: &[(&str, &str, Scenario)] = &[
         "a stopped oscillator (clock halt through i2c-dev) reads as invalid until the time is set",
         rtc::stopped_oscillator,
     ),
+    (
+        "rtc_ds3231_sensors",
+        "a DS3231's temperature through hwmon and its aging offset through the RTC class",
+        rtc::ds3231_sensors,
+    ),
     ("rtc_unbind_bind", "the clock goes with unbind and comes back with bind, reading right", rtc::unbind_bind),
     ("keepalive_hold", "pinging for three timeouts keeps the board up", keepalive_hold),
     (

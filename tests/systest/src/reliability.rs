@@ -2,7 +2,8 @@
 //! SLUB and object debugging, Rust debug assertions and overflow checks): an ioctl fuzzer of 100k calls
 //! on each of rpi_wdt's nodes (/dev/watchdog0 and the legacy /dev/watchdog, one watchdog behind both),
 //! 8 threads mixing opens, closes, ioctls, writes and magic closes on both nodes with reads of every
-//! sysfs file, an ioctl fuzzer of 100k calls on maxim_rtc's /dev/rtc0 (tests/guest/rtc_fuzz.c), 100
+//! sysfs file, an ioctl fuzzer of 100k calls on maxim_rtc's /dev/rtc0 (tests/guest/rtc_fuzz.c), the
+//! stand-in DS3231's hwmon device and aging offset (crate::rtc::stand_in_check), 100
 //! unbind/bind and 100 rmmod/modprobe cycles, and a kmemleak scan at the end. Any oops,
 //! WARN, BUG, lockdep, UBSAN or kmemleak report fails it.
 //!
@@ -16,8 +17,8 @@ use rpi_wdt_testkit::console::Guest;
 use rpi_wdt_testkit::report::Status;
 
 use crate::suites::{
-    boot_checked_with, expect_contains, kernel_log_clean, poweroff_ends_qemu, sh_within, Qemu, Session,
-    TESTS_DIR,
+    boot_checked_with_devices, expect_contains, kernel_log_clean, poweroff_ends_qemu, sh_within, Qemu,
+    Session, TESTS_DIR,
 };
 
 const FUZZ_CALLS: u32 = 100_000;
@@ -55,7 +56,10 @@ fn reliability_program(g: &mut Guest, args: &str) -> Result<(), String> {
 }
 
 pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, qemu: &Qemu) {
-    let Some(mut g) = boot_checked_with(s, root, initramfs, results, "reliability", qemu.model) else {
+    let devices = crate::rtc::DS3231_STAND_IN;
+    let Some(mut g) =
+        boot_checked_with_devices(s, root, initramfs, results, "reliability", qemu.model, devices)
+    else {
         return;
     };
     let g = &mut g;
@@ -100,6 +104,13 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, q
     } else {
         let why = crate::rtc::StockQemu::FieldByField.why();
         s.record(RTC_FUZZ_CHECK, Status::Skip(why), std::time::Instant::now());
+    }
+    const STAND_IN_CHECK: &str = "reliability/ds3231_stand_in_hwmon_and_offset";
+    if qemu.model || s.board != "rpi4" {
+        crate::rtc::stand_in_check(s, g, STAND_IN_CHECK);
+    } else {
+        let why = crate::rtc::StockQemu::Raspi4bI2cIrq.why();
+        s.record(STAND_IN_CHECK, Status::Skip(why), std::time::Instant::now());
     }
     s.check("reliability/unbind_bind_100_cycles", g, |g| {
         let out = sh_long(g, &format!("sh {TESTS_DIR}/unbind-bind-cycles.sh {CYCLES}"))?;

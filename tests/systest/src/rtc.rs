@@ -9,9 +9,15 @@
 //! checked in the model run: [`survives_reboot`]). On stock QEMU they are skipped, saying why
 //! ([`StockQemu`]).
 //!
-//! Not checked here (QEMU cannot show it): the DS3231's aging offset, temperature and oscillator
-//! stop flag (QEMU models a DS1338 only; the KUnit suite and host tests cover them on the fake
-//! chip), and the time surviving a power cycle of a real board.
+//! QEMU models a DS1338 only. The main boot adds a second one at 0x69 as a stand-in DS3231
+//! ([`DS3231_STAND_IN`]): the DS3231's registers past the time (control, status, aging offset,
+//! temperature) fall in that model's NVRAM, so maxim_rtc bound to it as a `ds3231` runs its DS3231
+//! paths, and the hwmon abstraction registers the temperature sensor, end to end.
+//!
+//! Not checked here (QEMU cannot show it): the DS3231's own behaviour, its temperature conversions,
+//! the aging offset's effect on the frequency and its oscillator stop flag (the KUnit suite and host
+//! tests cover the register sequences on the fake chip), and the time surviving a power cycle of a
+//! real board.
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -32,6 +38,12 @@ const COMPATIBLE: &str = "dallas,ds1338";
 /// How far the guest's RTC may be from the host's clock: the model reads the host's clock, and a
 /// read takes a few emulated I2C transfers.
 const TOLERANCE_S: i64 = 2;
+
+/// The QEMU device of the stand-in DS3231: a DS1338 model at 0x69 on the same bus, with no node in
+/// the device tree, so nothing binds it until [`ds3231_stand_in`] instantiates it.
+pub const DS3231_STAND_IN: &str = "-device ds1338,bus=i2c-bus.1,address=0x69";
+/// The stand-in's client.
+const STAND_IN_CLIENT: &str = "1-0069";
 
 /// The host's UTC time, in seconds.
 fn host_now() -> i64 {
@@ -77,8 +89,11 @@ const CHIP_CHECKS: &[&str] = &[
     "rtc/set_time_reads_back",
     "rtc/invalid_times_refused_and_the_clock_unchanged",
     "rtc/unbind_bind_10_cycles",
+    DS3231_CHECK,
     "rtc/rmmod_modprobe_5_cycles",
 ];
+/// The stand-in DS3231's check.
+const DS3231_CHECK: &str = "rtc/ds3231_temperature_through_hwmon_and_aging_offset";
 
 /// What stock QEMU 10.0 lacks that a check needs; the project's QEMU patches add it.
 #[derive(Clone, Copy)]
@@ -167,6 +182,114 @@ fn stopped_oscillator(g: &mut Guest) -> Result<(), String> {
     // Counting again, not frozen at the time set.
     sh(g, "sleep 3")?;
     within("the RTC 3 s after the set", rtc_seconds(g)?, host_now(), TOLERANCE_S)
+}
+
+/// The directory of the stand-in's hwmon device, `/sys/class/hwmon/hwmonN`, checking that it is
+/// the only one named ds3231 and that it belongs to the stand-in's client.
+fn stand_in_hwmon(g: &mut Guest) -> Result<String, String> {
+    let names = sh(g, "grep -lx ds3231 /sys/class/hwmon/hwmon*/name || true")?;
+    let dirs: Vec<&str> = names.lines().filter_map(|l| l.trim().strip_suffix("/name")).collect();
+    let [dir] = dirs[..] else {
+        return Err(format!("expected one hwmon device named ds3231, found {dirs:?}"));
+    };
+    let device = sh(g, &format!("basename $(readlink -f {dir}/device)"))?;
+    if device.trim() != STAND_IN_CLIENT {
+        return Err(format!("{dir} belongs to {:?}, expected {STAND_IN_CLIENT}", device.trim()));
+    }
+    Ok(dir.to_string())
+}
+
+/// The number in a sysfs file.
+fn number(g: &mut Guest, file: &str) -> Result<i64, String> {
+    let out = sh(g, &format!("cat {file}"))?;
+    out.trim().parse().map_err(|e| format!("{file} holds {out:?}: {e}"))
+}
+
+/// The stand-in's temperature registers set to `msb`, `lsb` (around the driver: `-f`), and read
+/// back through hwmon as `millidegrees`.
+fn temperature_reads(g: &mut Guest, msb: u8, lsb: u8, millidegrees: i64) -> Result<(), String> {
+    use maxim_rtc_core::regs::DS3231_TEMPERATURE;
+    sh(g, &format!("i2cset -f -y 1 0x69 {DS3231_TEMPERATURE:#04x} {msb:#04x}"))?;
+    sh(g, &format!("i2cset -f -y 1 0x69 {:#04x} {lsb:#04x}", DS3231_TEMPERATURE + 1))?;
+    let dir = stand_in_hwmon(g)?;
+    let got = number(g, &format!("{dir}/temp1_input"))?;
+    if got != millidegrees {
+        return Err(format!(
+            "temp1_input is {got} for registers {msb:#04x} {lsb:#04x}, expected {millidegrees}"
+        ));
+    }
+    Ok(())
+}
+
+/// maxim_rtc bound as a DS3231 to the stand-in: the temperature through hwmon, negative ones
+/// included; the aging offset through the RTC class, a refused one leaving the register as it was;
+/// and unbind/bind cycles while a reader keeps reading the temperature.
+fn ds3231_stand_in(g: &mut Guest) -> Result<(), String> {
+    use maxim_rtc_core::clock::{aging_for_offset, PPB_PER_AGING_STEP};
+    use maxim_rtc_core::regs::DS3231_AGING;
+    let aging = |g: &mut Guest| -> Result<u8, String> {
+        let out = sh(g, &format!("i2cget -f -y 1 0x69 {DS3231_AGING:#04x}"))?;
+        u8::from_str_radix(out.trim().trim_start_matches("0x"), 16)
+            .map_err(|e| format!("i2cget printed {out:?}: {e}"))
+    };
+    // The shell expands no glob in a redirection's target, so the path is resolved first.
+    let offset =
+        sh(g, &format!("echo /sys/bus/i2c/devices/{STAND_IN_CLIENT}/rtc/rtc*/offset"))?.trim().to_string();
+    temperature_reads(g, 0x19, 0x40, 25_250)?;
+    temperature_reads(g, 0xf6, 0x80, -9_500)?;
+    for ppb in [300, -12_800] {
+        sh(g, &format!("echo {ppb} > {offset}"))?;
+        let want = aging_for_offset(ppb).ok_or(format!("{ppb} ppb is out of the register's range"))?;
+        if aging(g)? != want as u8 {
+            return Err(format!("{ppb} ppb set the aging register to {:#04x}, expected {want}", aging(g)?));
+        }
+        let back = number(g, &offset)?;
+        if back != i64::from(want) * PPB_PER_AGING_STEP {
+            return Err(format!("{offset} reads {back} after {ppb} was set"));
+        }
+    }
+    let before = aging(g)?;
+    let (status, out) = sh_any(g, &format!("(echo 12800 > {offset}) 2>&1"))?;
+    if status == 0 || !out.contains("out of range") || aging(g)? != before {
+        return Err(format!(
+            "an offset beyond the register: exit {status}, {out:?}; expected ERANGE and no change"
+        ));
+    }
+    // A reader in the background races the unregistering hwmon device on every unbind.
+    sh(
+        g,
+        "(while :; do cat /sys/class/hwmon/hwmon*/temp1_input >/dev/null 2>&1; done) & echo $! > /tmp/reader",
+    )?;
+    let cycles = (|| {
+        for i in 0..5 {
+            sh(g, &format!("echo {STAND_IN_CLIENT} > {DRIVER_DIR}/unbind"))?;
+            let names = sh(g, "cat /sys/class/hwmon/hwmon*/name 2>/dev/null || true")?;
+            if names.lines().any(|l| l.trim() == "ds3231") {
+                return Err(format!("cycle {i}: the hwmon device is still there after unbind"));
+            }
+            sh(g, &format!("echo {STAND_IN_CLIENT} > {DRIVER_DIR}/bind"))?;
+        }
+        Ok(())
+    })();
+    sh(g, "kill $(cat /tmp/reader); rm /tmp/reader")?;
+    cycles?;
+    temperature_reads(g, 0x19, 0x40, 25_250)
+}
+
+/// The check `name`, in a boot with [`DS3231_STAND_IN`]: the stand-in instantiated, checked by
+/// [`ds3231_stand_in`], and deleted, leaving no hwmon device behind. The main boot runs it, and the
+/// reliability suite on the debug kernel, whose kmemleak scan then covers the registrations.
+pub fn stand_in_check(s: &mut Session<'_>, g: &mut Guest, name: &str) {
+    s.check(name, g, |g| {
+        sh(g, "echo ds3231 0x69 > /sys/bus/i2c/devices/i2c-1/new_device")?;
+        let result = ds3231_stand_in(g);
+        sh(g, "echo 0x69 > /sys/bus/i2c/devices/i2c-1/delete_device")?;
+        let (left, _) = sh_any(g, "grep -qx ds3231 /sys/class/hwmon/hwmon*/name")?;
+        if left == 0 {
+            return Err("a hwmon device named ds3231 is left after delete_device".into());
+        }
+        result
+    });
 }
 
 /// The checks of the main boot; `model` says whether the project's QEMU runs.
@@ -286,6 +409,7 @@ pub fn checks(s: &mut Session<'_>, g: &mut Guest, model: bool) {
         }
         Ok(())
     });
+    stand_in_check(s, g, DS3231_CHECK);
     s.check("rtc/rmmod_modprobe_5_cycles", g, |g| {
         for i in 0..5 {
             sh(g, "rmmod maxim_rtc")?;

@@ -344,7 +344,11 @@ pub fn run_board(
 }
 
 fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, model: bool) {
-    let Some(mut g) = boot_checked(s, root, initramfs, results, "main") else { return };
+    let Some(mut g) =
+        boot_checked_with_devices(s, root, initramfs, results, "main", false, crate::rtc::DS3231_STAND_IN)
+    else {
+        return;
+    };
 
     s.check("foundation/rust_module_loads_and_unloads", &mut g, |g| {
         sh(g, "modprobe rust_minimal && grep -q '^rust_minimal ' /proc/modules")?;
