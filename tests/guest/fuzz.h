@@ -97,4 +97,20 @@ static void *bad_pointer(unsigned int kind)
 	}
 }
 
+/*
+ * The start of every fuzzer's argument: a bad pointer (BAD_POINTERS of every BAD_POINTERS + 3
+ * draws), never the valid page itself, or else the valid page with its first 64 bytes random, for
+ * the caller to shape when it gets valid back.
+ */
+static void *bad_pointer_or_random_valid(void)
+{
+	unsigned int kind = rnd() % (BAD_POINTERS + 3);
+
+	if (kind < BAD_POINTERS)
+		return bad_pointer(kind);
+	for (int i = 0; i < 64; i++)
+		valid[i] = (char)rnd();
+	return valid;
+}
+
 #endif

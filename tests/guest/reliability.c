@@ -197,13 +197,11 @@ static unsigned long random_cmd(void)
 
 static void *random_arg(void)
 {
-	unsigned int kind = rnd() % (BAD_POINTERS + 3);
+	void *arg = bad_pointer_or_random_valid();
 
-	if (kind < BAD_POINTERS)
-		return bad_pointer(kind);
-	/* A valid buffer with random content, its first word a timeout or options worth trying. */
-	for (int i = 0; i < 64; i++)
-		valid[i] = (char)rnd();
+	if (arg != valid)
+		return arg;
+	/* The valid buffer with random content, its first word a timeout or options worth trying. */
 	switch (rnd() % 3) {
 	case 0:
 		*(int32_t *)valid = timeouts[rnd() % NTIMEOUTS];

@@ -96,13 +96,11 @@ static void random_time(struct rtc_time *tm)
 
 static void *random_arg(void)
 {
-	unsigned int kind = rnd() % (BAD_POINTERS + 3);
+	void *arg = bad_pointer_or_random_valid();
 
-	if (kind < BAD_POINTERS)
-		return bad_pointer(kind);
-	/* A valid buffer: a time, an alarm, a parameter, or random bytes. */
-	for (int i = 0; i < 64; i++)
-		valid[i] = (char)rnd();
+	if (arg != valid)
+		return arg;
+	/* The valid buffer: a time, an alarm, a parameter, or random bytes. */
 	switch (rnd() % 4) {
 	case 0:
 	case 1:
