@@ -42,6 +42,8 @@ const TOLERANCE_S: i64 = 2;
 /// The QEMU device of the stand-in DS3231: a DS1338 model at 0x69 on the same bus, with no node in
 /// the device tree, so nothing binds it until [`ds3231_stand_in`] instantiates it.
 pub const DS3231_STAND_IN: &str = "-device ds1338,bus=i2c-bus.1,address=0x69";
+/// The stand-in's address, as in [`DS3231_STAND_IN`].
+const STAND_IN_ADDRESS: u8 = 0x69;
 /// The stand-in's client.
 const STAND_IN_CLIENT: &str = "1-0069";
 
@@ -142,10 +144,13 @@ pub fn skip_reboot_check(s: &mut Session<'_>) {
     s.record(REBOOT_CHECK, Status::Skip(StockQemu::Battery.why()), Instant::now());
 }
 
-/// A register of the chip, read around its driver through i2c-dev (`-f`: the address is the
-/// driver's).
-fn i2cget(g: &mut Guest, reg: u8) -> Result<u8, String> {
-    let out = sh(g, &format!("i2cget -f -y 1 0x68 {reg:#04x}"))?;
+/// The board's chip's address on I2C1.
+const CHIP_ADDRESS: u8 = 0x68;
+
+/// A register of the chip at `address` on I2C1, read around its driver through i2c-dev (`-f`: the
+/// address is the driver's).
+fn i2cget(g: &mut Guest, address: u8, reg: u8) -> Result<u8, String> {
+    let out = sh(g, &format!("i2cget -f -y 1 {address:#04x} {reg:#04x}"))?;
     u8::from_str_radix(out.trim().trim_start_matches("0x"), 16)
         .map_err(|e| format!("i2cget {reg:#04x} printed {out:?}: {e}"))
 }
@@ -162,8 +167,8 @@ fn stopped_oscillator(g: &mut Guest) -> Result<(), String> {
     use maxim_rtc_core::regs::{DS1338_CONTROL, DS1338_CONTROL_OSF, SECONDS_CH};
     let warnings = lost_time_warnings(g)?;
     // CH in the seconds register stops the oscillator, and the chip sets OSF.
-    sh(g, &format!("i2cset -f -y 1 0x68 0x00 {SECONDS_CH:#04x}"))?;
-    if i2cget(g, DS1338_CONTROL)? & DS1338_CONTROL_OSF == 0 {
+    sh(g, &format!("i2cset -f -y 1 {CHIP_ADDRESS:#04x} 0x00 {SECONDS_CH:#04x}"))?;
+    if i2cget(g, CHIP_ADDRESS, DS1338_CONTROL)? & DS1338_CONTROL_OSF == 0 {
         return Err("OSF is clear after the oscillator stopped: the QEMU model did not set it".into());
     }
     expect_exit(g, "rpi-rtc-check read /dev/rtc0", 1, &["# value errno=22"])?;
@@ -176,7 +181,9 @@ fn stopped_oscillator(g: &mut Guest) -> Result<(), String> {
         return Err(format!("{} 'has lost the time' warnings for two reads, expected one", after - warnings));
     }
     sh(g, &format!("rpi-rtc-check set /dev/rtc0 {}", host_now()))?;
-    if i2cget(g, 0)? & SECONDS_CH != 0 || i2cget(g, DS1338_CONTROL)? & DS1338_CONTROL_OSF != 0 {
+    if i2cget(g, CHIP_ADDRESS, 0)? & SECONDS_CH != 0
+        || i2cget(g, CHIP_ADDRESS, DS1338_CONTROL)? & DS1338_CONTROL_OSF != 0
+    {
         return Err("CH or OSF still set after the time was set".into());
     }
     // Counting again, not frozen at the time set.
@@ -199,6 +206,12 @@ fn stand_in_hwmon(g: &mut Guest) -> Result<String, String> {
     Ok(dir.to_string())
 }
 
+/// Whether a hwmon device named ds3231 exists.
+fn ds3231_hwmon_present(g: &mut Guest) -> Result<bool, String> {
+    let (status, _) = sh_any(g, "grep -qx ds3231 /sys/class/hwmon/hwmon*/name 2>/dev/null")?;
+    Ok(status == 0)
+}
+
 /// The number in a sysfs file.
 fn number(g: &mut Guest, file: &str) -> Result<i64, String> {
     let out = sh(g, &format!("cat {file}"))?;
@@ -209,8 +222,8 @@ fn number(g: &mut Guest, file: &str) -> Result<i64, String> {
 /// back through hwmon as `millidegrees`.
 fn temperature_reads(g: &mut Guest, msb: u8, lsb: u8, millidegrees: i64) -> Result<(), String> {
     use maxim_rtc_core::regs::DS3231_TEMPERATURE;
-    sh(g, &format!("i2cset -f -y 1 0x69 {DS3231_TEMPERATURE:#04x} {msb:#04x}"))?;
-    sh(g, &format!("i2cset -f -y 1 0x69 {:#04x} {lsb:#04x}", DS3231_TEMPERATURE + 1))?;
+    sh(g, &format!("i2cset -f -y 1 {STAND_IN_ADDRESS:#04x} {DS3231_TEMPERATURE:#04x} {msb:#04x}"))?;
+    sh(g, &format!("i2cset -f -y 1 {STAND_IN_ADDRESS:#04x} {:#04x} {lsb:#04x}", DS3231_TEMPERATURE + 1))?;
     let dir = stand_in_hwmon(g)?;
     let got = number(g, &format!("{dir}/temp1_input"))?;
     if got != millidegrees {
@@ -227,11 +240,7 @@ fn temperature_reads(g: &mut Guest, msb: u8, lsb: u8, millidegrees: i64) -> Resu
 fn ds3231_stand_in(g: &mut Guest) -> Result<(), String> {
     use maxim_rtc_core::clock::{aging_for_offset, PPB_PER_AGING_STEP};
     use maxim_rtc_core::regs::DS3231_AGING;
-    let aging = |g: &mut Guest| -> Result<u8, String> {
-        let out = sh(g, &format!("i2cget -f -y 1 0x69 {DS3231_AGING:#04x}"))?;
-        u8::from_str_radix(out.trim().trim_start_matches("0x"), 16)
-            .map_err(|e| format!("i2cget printed {out:?}: {e}"))
-    };
+    let aging = |g: &mut Guest| i2cget(g, STAND_IN_ADDRESS, DS3231_AGING);
     // The shell expands no glob in a redirection's target, so the path is resolved first.
     let offset =
         sh(g, &format!("echo /sys/bus/i2c/devices/{STAND_IN_CLIENT}/rtc/rtc*/offset"))?.trim().to_string();
@@ -263,8 +272,7 @@ fn ds3231_stand_in(g: &mut Guest) -> Result<(), String> {
     let cycles = (|| {
         for i in 0..5 {
             sh(g, &format!("echo {STAND_IN_CLIENT} > {DRIVER_DIR}/unbind"))?;
-            let names = sh(g, "cat /sys/class/hwmon/hwmon*/name 2>/dev/null || true")?;
-            if names.lines().any(|l| l.trim() == "ds3231") {
+            if ds3231_hwmon_present(g)? {
                 return Err(format!("cycle {i}: the hwmon device is still there after unbind"));
             }
             sh(g, &format!("echo {STAND_IN_CLIENT} > {DRIVER_DIR}/bind"))?;
@@ -281,11 +289,10 @@ fn ds3231_stand_in(g: &mut Guest) -> Result<(), String> {
 /// reliability suite on the debug kernel, whose kmemleak scan then covers the registrations.
 pub fn stand_in_check(s: &mut Session<'_>, g: &mut Guest, name: &str) {
     s.check(name, g, |g| {
-        sh(g, "echo ds3231 0x69 > /sys/bus/i2c/devices/i2c-1/new_device")?;
+        sh(g, &format!("echo ds3231 {STAND_IN_ADDRESS:#04x} > /sys/bus/i2c/devices/i2c-1/new_device"))?;
         let result = ds3231_stand_in(g);
-        sh(g, "echo 0x69 > /sys/bus/i2c/devices/i2c-1/delete_device")?;
-        let (left, _) = sh_any(g, "grep -qx ds3231 /sys/class/hwmon/hwmon*/name")?;
-        if left == 0 {
+        sh(g, &format!("echo {STAND_IN_ADDRESS:#04x} > /sys/bus/i2c/devices/i2c-1/delete_device"))?;
+        if ds3231_hwmon_present(g)? {
             return Err("a hwmon device named ds3231 is left after delete_device".into());
         }
         result
