@@ -6,12 +6,24 @@
 //! written), so the seven time registers are read together: the chips latch the time at the
 //! start of a read, and a read that straddles a second's tick stays consistent.
 
-use kernel::{device::Bound, i2c::I2cClient, prelude::*};
+use kernel::{
+    device::{Bound, Device},
+    i2c::I2cClient,
+    prelude::*,
+};
 
 use crate::clock::Bus;
 
 /// The chip on its I2C client.
 pub(crate) struct I2cBus<'a>(pub(crate) &'a I2cClient<Bound>);
+
+impl<'a> I2cBus<'a> {
+    /// The chip's registers, on the client that the RTC class or the hwmon core called an
+    /// operation for.
+    pub(crate) fn of(parent: &'a Device<Bound>) -> Result<Self> {
+        Ok(Self(parent.try_into()?))
+    }
+}
 
 impl Bus for I2cBus<'_> {
     type Error = Error;

@@ -11,7 +11,6 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use kernel::{
     device::{Bound, Device},
-    i2c::I2cClient,
     prelude::*,
     rtc::{self, RtcTime},
 };
@@ -35,12 +34,6 @@ pub(crate) struct AgingClock(Clock);
 impl Clock {
     pub(crate) fn new(chip: Chip) -> Self {
         Self { chip, warned: AtomicBool::new(false) }
-    }
-
-    /// The chip's registers, on the client the RTC class called for.
-    fn bus(parent: &Device<Bound>) -> Result<I2cBus<'_>> {
-        let client: &I2cClient<Bound> = parent.try_into()?;
-        Ok(I2cBus(client))
     }
 
     /// Turns a register sequence's error into an errno, and says what it means once.
@@ -77,7 +70,7 @@ impl Clock {
     }
 
     fn read_time(&self, parent: &Device<Bound>) -> Result<RtcTime> {
-        let t = clock::read_time(self.chip, &Self::bus(parent)?).map_err(|e| self.errno(parent, e))?;
+        let t = clock::read_time(self.chip, &I2cBus::of(parent)?).map_err(|e| self.errno(parent, e))?;
         self.warned.store(false, Ordering::Relaxed);
         RtcTime::new(t.year, t.month.into(), t.day.into(), t.hour.into(), t.minute.into(), t.second.into())
     }
@@ -93,7 +86,7 @@ impl Clock {
             field(time.second())?,
         )
         .ok_or(EINVAL)?;
-        clock::set_time(self.chip, &Self::bus(parent)?, &t).map_err(|e| self.errno(parent, e))?;
+        clock::set_time(self.chip, &I2cBus::of(parent)?, &t).map_err(|e| self.errno(parent, e))?;
         self.warned.store(false, Ordering::Relaxed);
         Ok(())
     }
@@ -127,10 +120,10 @@ impl rtc::Operations for AgingClock {
     }
 
     fn read_offset(&self, parent: &Device<Bound>) -> Result<i64> {
-        clock::read_offset(self.0.chip, &Clock::bus(parent)?).map_err(|e| self.0.errno(parent, e))
+        clock::read_offset(self.0.chip, &I2cBus::of(parent)?).map_err(|e| self.0.errno(parent, e))
     }
 
     fn set_offset(&self, parent: &Device<Bound>, offset: i64) -> Result {
-        clock::set_offset(self.0.chip, &Clock::bus(parent)?, offset).map_err(|e| self.0.errno(parent, e))
+        clock::set_offset(self.0.chip, &I2cBus::of(parent)?, offset).map_err(|e| self.0.errno(parent, e))
     }
 }

@@ -14,7 +14,6 @@
 use kernel::{
     device::{Bound, Device},
     hwmon::{self, temp, Attribute, ChannelInfo, SensorType, Visibility},
-    i2c::I2cClient,
     prelude::*,
 };
 
@@ -54,9 +53,8 @@ impl hwmon::Operations for Thermometer {
         if (sensor, attribute) != (SensorType::Temp, temp::INPUT) {
             return Err(EOPNOTSUPP);
         }
-        let client: &I2cClient<Bound> = parent.try_into()?;
         // One two-byte block read, which the I2C core serialises with the RTC class's transfers.
-        match clock::read_temperature(self.chip, &I2cBus(client)) {
+        match clock::read_temperature(self.chip, &I2cBus::of(parent)?) {
             Ok(millidegrees) => Ok(i64::from(millidegrees)),
             Err(clock::Error::Bus(e)) => Err(e),
             Err(_) => Err(EOPNOTSUPP),
