@@ -239,7 +239,8 @@ fn ping(wdt: &Watchdog) -> Result<Report, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sysfs::RpiAttrs;
+    use crate::sysfs::{ResetReason, RpiAttrs};
+    use rpi_wdt_core::boot_status::ResetCause;
 
     fn attrs(max_timeout_s: u32, rpi: bool) -> Attrs {
         Attrs {
@@ -255,7 +256,8 @@ mod tests {
             bootstatus: 0,
             status: Some(0),
             nowayout: false,
-            rpi: rpi.then(|| RpiAttrs { reset_reason: "power-on".into(), rsts: 0x1000 }),
+            rpi: rpi
+                .then_some(RpiAttrs { reset_reason: ResetReason::Known(ResetCause::PowerOn), rsts: 0x1000 }),
         }
     }
 

@@ -5,11 +5,12 @@
 //! `{"schema":2,"command":"<name>","ok":false,"error":{"device","operation","errno","message","hint",
 //! "exit_code","exit"}}`. Fields a device cannot report are `null`. The README lists every field.
 
+use rpi_wdt_core::boot_status::ResetCause;
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::flags;
-use crate::sysfs::{Attrs, Watchdog, RPI_HW_TIMEOUT_S};
+use crate::sysfs::{Attrs, ResetReason, Watchdog, RPI_HW_TIMEOUT_S};
 
 /// The JSON schema version.
 pub const SCHEMA: u32 = 2;
@@ -178,7 +179,7 @@ pub struct StatusReport {
     pub bootstatus_raw: u32,
     pub bootstatus_flags: Vec<&'static str>,
     pub flags: Vec<FlagRow>,
-    pub reset_reason: Option<String>,
+    pub reset_reason: Option<ResetReason>,
     pub rsts: Option<String>,
     pub partition: Option<u32>,
 }
@@ -220,9 +221,9 @@ pub struct BootStatusReport {
     /// WDIOF_CARDRESET: the watchdog caused the last reset.
     pub card_reset: bool,
     /// rpi_wdt's `reset_reason` (the schema 1 name).
-    pub cause: Option<String>,
+    pub cause: Option<ResetReason>,
     /// rpi_wdt's `reset_reason`.
-    pub reset_reason: Option<String>,
+    pub reset_reason: Option<ResetReason>,
     pub rsts: Option<String>,
     pub partition: Option<u32>,
     pub wdiof_flags: Vec<&'static str>,
@@ -336,14 +337,14 @@ fn seconds(value: Option<u32>, missing: &str) -> String {
 }
 
 /// What rpi_wdt's reset_reason means.
-fn reset_reason_text(reason: &str) -> String {
+fn reset_reason_text(reason: &ResetReason) -> String {
     match reason {
-        "watchdog-or-reboot" => {
+        ResetReason::Known(ResetCause::WatchdogOrReboot) => {
             "watchdog or reboot (the Pi reboots through its watchdog: the two look alike)".into()
         }
-        "power-on" => "power-on".into(),
-        "unknown" => "unknown (no reset bit set in RSTS)".into(),
-        other => other.to_string(),
+        ResetReason::Known(cause @ ResetCause::PowerOn) => cause.name().into(),
+        ResetReason::Known(ResetCause::Unknown) => "unknown (no reset bit set in RSTS)".into(),
+        ResetReason::Unrecognised(text) => text.clone(),
     }
 }
 
@@ -607,7 +608,10 @@ mod tests {
             bootstatus: WDIOF_CARDRESET,
             status: Some(WDIOF_MAGICCLOSE),
             nowayout: false,
-            rpi: Some(RpiAttrs { reset_reason: "watchdog-or-reboot".into(), rsts: 0x20 }),
+            rpi: Some(RpiAttrs {
+                reset_reason: ResetReason::Known(ResetCause::WatchdogOrReboot),
+                rsts: 0x20,
+            }),
         }
     }
 

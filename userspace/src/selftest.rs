@@ -38,10 +38,13 @@ fn shown(e: Error) -> String {
 pub fn rpi_agrees(rpi: &RpiAttrs, bootstatus: u32) -> Result<String, String> {
     let decoded = BootStatus::from_rsts(rpi.rsts);
     let rsts = crate::output::rsts_text(rpi.rsts);
-    if ResetCause::from_name(&rpi.reset_reason).is_none() {
-        return Err(format!("reset_reason {:?} is not a reset cause wdtctl knows", rpi.reset_reason));
-    }
-    if decoded.cause().name() != rpi.reset_reason {
+    let Some(cause) = rpi.reset_reason.cause() else {
+        return Err(format!(
+            "reset_reason {:?} is not a reset cause wdtctl knows",
+            rpi.reset_reason.to_string()
+        ));
+    };
+    if decoded.cause() != cause {
         return Err(format!(
             "reset_reason says {} but rsts {rsts} decodes to {}",
             rpi.reset_reason,
@@ -244,18 +247,20 @@ fn finish(wdt: &Watchdog, steps: Steps) -> Result<Report, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sysfs::ResetReason;
     use rpi_wdt_core::regs::rsts;
 
     #[test]
     fn reset_reason_must_match_rsts_and_bootstatus() {
-        let watchdog = RpiAttrs { reset_reason: "watchdog-or-reboot".into(), rsts: rsts::HADWRF };
+        let reason = |cause| ResetReason::Known(cause);
+        let watchdog = RpiAttrs { reset_reason: reason(ResetCause::WatchdogOrReboot), rsts: rsts::HADWRF };
         assert!(rpi_agrees(&watchdog, 0x20).is_ok());
         assert!(rpi_agrees(&watchdog, 0).unwrap_err().contains("CARDRESET"));
-        let power_on = RpiAttrs { reset_reason: "power-on".into(), rsts: rsts::HADPOR };
+        let power_on = RpiAttrs { reset_reason: reason(ResetCause::PowerOn), rsts: rsts::HADPOR };
         assert!(rpi_agrees(&power_on, 0).is_ok());
-        let wrong = RpiAttrs { reset_reason: "power-on".into(), rsts: rsts::HADWRF };
+        let wrong = RpiAttrs { reset_reason: reason(ResetCause::PowerOn), rsts: rsts::HADWRF };
         assert!(rpi_agrees(&wrong, 0x20).unwrap_err().contains("decodes to watchdog-or-reboot"));
-        let unknown = RpiAttrs { reset_reason: "brownout".into(), rsts: 0 };
+        let unknown = RpiAttrs { reset_reason: ResetReason::parse("brownout\n"), rsts: 0 };
         assert!(rpi_agrees(&unknown, 0).unwrap_err().contains("brownout"));
     }
 

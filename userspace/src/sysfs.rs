@@ -11,7 +11,7 @@
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
-use rpi_wdt_core::boot_status::BootStatus;
+use rpi_wdt_core::boot_status::{BootStatus, ResetCause};
 use rpi_wdt_core::ident::{RESET_REASON, RSTS};
 use rustix::io::Errno;
 
@@ -246,10 +246,53 @@ fn named(spec: &str, env: &Env) -> Result<Watchdog, Error> {
 /// The rpi_wdt attributes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RpiAttrs {
-    /// `reset_reason`: "power-on", "watchdog-or-reboot" or "unknown".
-    pub reset_reason: String,
+    /// `reset_reason`, the driver's name of a [`ResetCause`].
+    pub reset_reason: ResetReason,
     /// `rsts`: RSTS as read at probe.
     pub rsts: u32,
+}
+
+/// What rpi_wdt's `reset_reason` attribute says: a cause core names, or text a different driver
+/// version wrote, kept as read so that status still shows it and selftest can name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResetReason {
+    /// A name [`ResetCause::name`] gives.
+    Known(ResetCause),
+    /// Anything else, as read (trimmed).
+    Unrecognised(String),
+}
+
+impl ResetReason {
+    /// Parses the attribute's text.
+    pub fn parse(text: &str) -> ResetReason {
+        let text = text.trim();
+        ResetCause::from_name(text)
+            .map_or_else(|| ResetReason::Unrecognised(text.to_string()), ResetReason::Known)
+    }
+
+    /// The cause, if the text named one.
+    pub fn cause(&self) -> Option<ResetCause> {
+        match self {
+            ResetReason::Known(cause) => Some(*cause),
+            ResetReason::Unrecognised(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for ResetReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ResetReason::Known(cause) => f.write_str(cause.name()),
+            ResetReason::Unrecognised(text) => f.write_str(text),
+        }
+    }
+}
+
+/// wdtctl's JSON carries the attribute's text.
+impl serde::Serialize for ResetReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
 }
 
 impl RpiAttrs {
@@ -422,7 +465,7 @@ impl Watchdog {
         let rpi = if self.rpi_wdt {
             let text = self.required(RSTS)?;
             let rsts = self.u32_of(RSTS, &text)?;
-            let reset_reason = self.required(RESET_REASON)?.trim().to_string();
+            let reset_reason = ResetReason::parse(&self.required(RESET_REASON)?);
             Some(RpiAttrs { reset_reason, rsts })
         } else {
             None

@@ -11,6 +11,7 @@
 use std::fmt::Debug;
 use std::time::{Duration, Instant, SystemTime};
 
+use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_testkit::splat;
 
 use crate::hwtrace;
@@ -978,15 +979,15 @@ fn watchdog_reset_reported(t: &mut dyn Target, expected_rsts: Option<u32>) -> Re
     let a = read_attrs(t)?;
     let mut e = Expect::default();
     e.eq("sysfs bootstatus", a.num("bootstatus")?, u64::from(sysfs::CARDRESET));
-    e.eq("sysfs reset_reason", a.get("reset_reason")?, "watchdog-or-reboot");
+    e.eq("sysfs reset_reason", a.get("reset_reason")?, ResetCause::WatchdogOrReboot.name());
     e.extend(sysfs::reset_problems(&a));
     if let Some(rsts) = expected_rsts {
         e.eq("rsts as the driver read it at probe, and as the hardware left it", a.hex("rsts")?, rsts);
     }
     let doc = wdtctl_ok(t, "bootstatus")?;
     e.json(&doc, "result.card_reset", Value::Bool(true));
-    e.json(&doc, "result.cause", text("watchdog-or-reboot"));
-    e.json(&doc, "result.reset_reason", text("watchdog-or-reboot"));
+    e.json(&doc, "result.cause", text(ResetCause::WatchdogOrReboot.name()));
+    e.json(&doc, "result.reset_reason", text(ResetCause::WatchdogOrReboot.name()));
     e.json(&doc, "result.wdiof_raw", num(sysfs::CARDRESET.into()));
     e.json(&doc, "result.rsts", text(a.get("rsts")?));
     e.done("boot status after the reset")?;

@@ -1,10 +1,12 @@
 //! rpi_wdt as the kernel shows it: the watchdog core's attributes in `/sys/class/watchdog/watchdog0/`
 //! plus the driver's `reset_reason` and `rsts`, and the device nodes. Everything is read with one shell
-//! command and checked here against what the driver documents. RSTS is decoded here on its own, not
-//! with the driver's code (driver/rpi_wdt/core), so that the runner checks the driver instead of agreeing with
-//! it.
+//! command and checked here against what the driver documents. RSTS's bits are decoded here on their
+//! own, not with the driver's code (driver/rpi_wdt/core), so that the runner checks the driver instead
+//! of agreeing with it; the cause names are core's `ResetCause`, which the driver prints.
 
 use std::collections::BTreeMap;
+
+use rpi_wdt_core::boot_status::ResetCause;
 
 /// rpi_wdt's node: the project's kernel has no other watchdog, so it is watchdog0.
 pub const NODE: &str = "/dev/watchdog0";
@@ -142,14 +144,15 @@ impl Attrs {
     }
 }
 
-/// The reset cause the driver must report for an RSTS value.
-pub fn expected_reset_reason(rsts: u32) -> &'static str {
+/// The reset cause the driver must report for an RSTS value (decoded here from the bits; the names
+/// are core's, which the driver prints).
+pub fn expected_reset_reason(rsts: u32) -> ResetCause {
     if rsts & RSTS_HADWRF != 0 {
-        "watchdog-or-reboot"
+        ResetCause::WatchdogOrReboot
     } else if rsts & RSTS_HADPOR != 0 {
-        "power-on"
+        ResetCause::PowerOn
     } else {
-        "unknown"
+        ResetCause::Unknown
     }
 }
 
@@ -179,18 +182,19 @@ pub fn reset_problems(a: &Attrs) -> Vec<String> {
             return problems;
         }
     };
-    if !["power-on", "watchdog-or-reboot", "unknown"].contains(&reason) {
-        problems
-            .push(format!("reset_reason is {reason:?}: not one of power-on, watchdog-or-reboot, unknown"));
+    if ResetCause::from_name(reason).is_none() {
+        let names: Vec<&str> = ResetCause::ALL.iter().map(|cause| cause.name()).collect();
+        problems.push(format!("reset_reason is {reason:?}: not one of {}", names.join(", ")));
     }
     let expected = expected_reset_reason(rsts);
-    if reason != expected {
-        problems.push(format!("reset_reason is {reason} but rsts {raw} decodes as {expected}"));
+    if reason != expected.name() {
+        problems.push(format!("reset_reason is {reason} but rsts {raw} decodes as {}", expected.name()));
     }
-    let want_boot = if expected == "watchdog-or-reboot" { u64::from(CARDRESET) } else { 0 };
+    let want_boot = if expected == ResetCause::WatchdogOrReboot { u64::from(CARDRESET) } else { 0 };
     if bootstatus != want_boot {
         problems.push(format!(
-            "bootstatus is {bootstatus} but rsts {raw} ({expected}) means {want_boot} (WDIOF_CARDRESET is 32)"
+            "bootstatus is {bootstatus} but rsts {raw} ({}) means {want_boot} (WDIOF_CARDRESET is 32)",
+            expected.name()
         ));
     }
     problems
@@ -335,9 +339,9 @@ mod tests {
         let p = reset_problems(&fresh("0x00001000", "cold", "0"));
         assert!(p.iter().any(|x| x.contains("not one of")), "{p:?}");
         // HADWRF wins over HADPOR; the partition bits do not matter.
-        assert_eq!(expected_reset_reason(0x1020), "watchdog-or-reboot");
-        assert_eq!(expected_reset_reason(0x1555), "power-on");
-        assert_eq!(expected_reset_reason(0x0555), "unknown");
+        assert_eq!(expected_reset_reason(0x1020), ResetCause::WatchdogOrReboot);
+        assert_eq!(expected_reset_reason(0x1555), ResetCause::PowerOn);
+        assert_eq!(expected_reset_reason(0x0555), ResetCause::Unknown);
     }
 
     #[test]

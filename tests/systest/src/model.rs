@@ -30,6 +30,7 @@ use crate::suites::{
     await_shell, boot_checked_with, bound_device, expect_attributes, expect_contains, expect_exit, no_splat,
     poweroff_ends_qemu, sh, sysfs_attributes, Session, DRIVER_DIR, TESTS_DIR, WATCHDOG0,
 };
+use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_testkit::console::Guest;
 use rpi_wdt_testkit::report::Status;
 
@@ -123,10 +124,11 @@ fn boot_id(g: &mut Guest) -> Result<String, String> {
 fn watchdog_boot_status(g: &mut Guest) -> Result<(), String> {
     expect_attributes(
         &sysfs_attributes(g, WATCHDOG0)?,
-        &[("bootstatus", "32"), ("reset_reason", "watchdog-or-reboot")],
+        &[("bootstatus", "32"), ("reset_reason", ResetCause::WatchdogOrReboot.name())],
     )?;
     let out = sh(g, "wdtctl --json bootstatus")?;
-    expect_contains("bootstatus", &out, &["\"cause\":\"watchdog-or-reboot\"", "\"card_reset\":true"])?;
+    let cause = format!("\"cause\":\"{}\"", ResetCause::WatchdogOrReboot.name());
+    expect_contains("bootstatus", &out, &[&cause, "\"card_reset\":true"])?;
     let out = sh(g, "watchdog-test -f /dev/watchdog0 -b")?;
     expect_contains("watchdog-test -b", &out, &["Last boot is caused by: Card previously reset the CPU"])
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_core::ident::IDENTITY_STR;
 use rpi_wdt_testkit::console::{BootSpec, Guest};
 use rpi_wdt_testkit::ktap;
@@ -408,7 +409,7 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path,
                 ("timeleft", "0"),
                 ("bootstatus", "0"),
                 ("nowayout", "0"),
-                ("reset_reason", "power-on"),
+                ("reset_reason", ResetCause::PowerOn.name()),
                 ("rsts", "0x00001000"),
             ],
         )

@@ -19,6 +19,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_core::ident::IDENTITY_STR;
 use rpi_wdt_testkit::console::{trace_time, BootSpec, Guest};
 use rpi_wdt_testkit::report::Status;
@@ -178,7 +179,11 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
         await_shell_within(g, SYSTEMD_BOOT_TIMEOUT).map_err(|e| format!("no next boot: {e}"))?;
         expect_attributes(
             &sysfs_attributes(g, WATCHDOG0)?,
-            &[("bootstatus", "32"), ("reset_reason", "watchdog-or-reboot"), ("state", "active")],
+            &[
+                ("bootstatus", "32"),
+                ("reset_reason", ResetCause::WatchdogOrReboot.name()),
+                ("state", "active"),
+            ],
         )?;
         expect_contains("the next boot's console", &since(g, after_crash), &[&using(), RUNNING_30S])
     });
