@@ -2,8 +2,8 @@
 //! the kernel, the Rust module support and the rpi_wdt driver behave; prints one line per check and ends
 //! with `N passed, N failed, N skipped`.
 //!
-//! Usage: rpi-wdt-systest --initramfs FILE [--suite main|reliability|image|bench|systemd] [--board rpi3] [--board rpi4]
-//!        [--results DIR]
+//! Usage: `rpi-wdt-systest --help`.
+//!
 //! The reliability suite is meant for the debug kernel: run it with KERNEL_VARIANT=debug and that
 //! kernel's initramfs.
 //!
@@ -25,63 +25,61 @@ mod systemd;
 use rpi_wdt_testkit::report;
 
 use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
 use std::process::ExitCode;
 
+/// Boots the emulated Raspberry Pis in QEMU and checks the kernel, the drivers and their tools
+/// through the serial console.
+#[derive(Parser)]
+#[command(version)]
 struct Args {
-    suite: String,
+    /// Which suite to run.
+    #[arg(long, value_enum, default_value_t = Suite::Main)]
+    suite: Suite,
+    /// The board to boot, once per board given.
+    #[arg(long = "board", value_name = "BOARD", value_parser = ["rpi3", "rpi4"], default_values_t = ["rpi3".to_string()])]
     boards: Vec<String>,
-    initramfs: PathBuf,
-    results: PathBuf,
-    project_root: PathBuf,
+    /// The initramfs to boot (every suite but image): build it with 'make rootfs'.
+    #[arg(long, value_name = "FILE")]
+    initramfs: Option<PathBuf>,
+    /// Where console logs and systest.xml go.
+    #[arg(long, value_name = "DIR")]
+    results: Option<PathBuf>,
+    /// The reliability suite's fuzzing seed, to replay a run (it prints the one it took; default:
+    /// a fresh one from /dev/urandom).
+    #[arg(long, value_name = "SEED", value_parser = reliability::parse_seed)]
+    seed: Option<u64>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let project_root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut args = Args {
-        suite: "main".into(),
-        boards: Vec::new(),
-        initramfs: PathBuf::new(),
-        results: project_root.join("out/test-results"),
-        project_root,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--board" => args.boards.push(value()?),
-            "--suite" => args.suite = value()?,
-            "--initramfs" => args.initramfs = PathBuf::from(value()?),
-            "--results" => args.results = PathBuf::from(value()?),
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if args.boards.is_empty() {
-        args.boards.push("rpi3".into());
-    }
-    if args.suite != "image" && !args.initramfs.is_file() {
-        return Err(format!(
-            "--initramfs {} is not a file (build it with 'make rootfs')",
-            args.initramfs.display()
-        ));
-    }
-    Ok(args)
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Suite {
+    /// Foundation, driver and wdtctl checks, a reboot, and the watchdog timing on the model.
+    Main,
+    /// Fuzzing, stress, bind and load cycles and kmemleak, for the debug kernel (KERNEL_VARIANT=debug).
+    Reliability,
+    /// The SD-card images in QEMU.
+    Image,
+    /// The figures `make bench` prints.
+    Bench,
+    /// Debian's systemd as PID 1, driving the watchdog.
+    Systemd,
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
-        Err(why) => {
-            if !why.is_empty() {
-                eprintln!("rpi-wdt-systest: {why}");
-            }
-            eprintln!(
-                "usage: rpi-wdt-systest --initramfs FILE [--suite main|reliability|image|bench|systemd] [--board rpi3|rpi4]... [--results DIR]"
-            );
-            return ExitCode::from(2);
+    let args = Args::parse();
+    let project_root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let results = args.results.clone().unwrap_or_else(|| project_root.join("out/test-results"));
+    let initramfs = args.initramfs.clone().unwrap_or_default();
+    if args.suite != Suite::Image && !initramfs.is_file() {
+        match &args.initramfs {
+            None => eprintln!("rpi-wdt-systest: this suite boots an initramfs: give --initramfs out/initramfs.cpio.gz (built by 'make rootfs')"),
+            Some(path) => eprintln!("rpi-wdt-systest: --initramfs {} is not a file (build it with 'make rootfs')", path.display()),
         }
-    };
-    let qemu = match suites::Qemu::detect(&args.project_root) {
+        return ExitCode::from(2);
+    }
+    let seed = args.seed.unwrap_or_else(reliability::fresh_seed);
+    let qemu = match suites::Qemu::detect(&project_root) {
         Ok(qemu) => qemu,
         Err(why) => {
             eprintln!("rpi-wdt-systest: {why}");
@@ -91,45 +89,23 @@ fn main() -> ExitCode {
     println!("# {}", qemu.describe());
     let mut report = report::Report::default();
     for board in &args.boards {
-        match args.suite.as_str() {
-            "main" => suites::run_board(
-                &args.project_root,
-                board,
-                &args.initramfs,
-                &args.results,
-                &qemu,
-                &mut report,
-            ),
-            "reliability" => {
-                let mut session = suites::Session::new(board, &mut report);
-                reliability::run(&mut session, &args.project_root, &args.initramfs, &args.results, &qemu);
+        let mut session = suites::Session::new(board, &mut report);
+        match args.suite {
+            Suite::Main => suites::run_board(&mut session, &project_root, &initramfs, &results, &qemu),
+            Suite::Reliability => {
+                reliability::run(&mut session, &project_root, &initramfs, &results, &qemu, seed)
             }
-            "systemd" => {
-                let mut session = suites::Session::new(board, &mut report);
-                systemd::run(&mut session, &args.project_root, &args.initramfs, &args.results, qemu.model);
-            }
-            "image" => {
-                let mut session = suites::Session::new(board, &mut report);
-                image::run(&mut session, &args.project_root, &args.results);
-            }
-            "bench" => {
-                let mut session = suites::Session::new(board, &mut report);
-                // rpi_wdt's /dev/watchdog0 needs a watchdog that counts to be opened: only on the model.
-                bench::run(&mut session, &args.project_root, &args.initramfs, &args.results, qemu.model);
-            }
-            other => {
-                eprintln!(
-                    "rpi-wdt-systest: unknown suite {other} (main, reliability, image, bench, systemd)"
-                );
-                return ExitCode::from(2);
-            }
+            Suite::Systemd => systemd::run(&mut session, &project_root, &initramfs, &results, qemu.model),
+            Suite::Image => image::run(&mut session, &project_root, &results),
+            // rpi_wdt's /dev/watchdog0 needs a watchdog that counts to be opened: only on the model.
+            Suite::Bench => bench::run(&mut session, &project_root, &initramfs, &results, qemu.model),
         }
     }
-    let junit = args.results.join("systest.xml");
+    let junit = results.join("systest.xml");
     if let Err(e) = report.write_junit(&junit, "systest") {
         eprintln!("rpi-wdt-systest: could not write {}: {e}", junit.display());
     }
-    println!("# console logs: {}", args.results.display());
+    println!("# console logs: {}", results.display());
     println!("{}", report.summary());
     if report.success() {
         ExitCode::SUCCESS

@@ -32,15 +32,48 @@ fn sh_long(g: &mut Guest, command: &str) -> Result<String, String> {
 }
 
 /// The nodes the fuzzer runs on, with their check names: rpi_wdt loads first, so it is watchdog0 and
-/// owns the legacy node too.
-const FUZZ_NODES: [(&str, &str, &str); 2] = [
-    ("/dev/watchdog0", "reliability/fuzz_dev_watchdog0_100k", "0x5eed1"),
-    ("/dev/watchdog", "reliability/fuzz_dev_watchdog_legacy_100k", "0x5eed2"),
+/// owns the legacy node too. The node's index is added to the run's seed.
+const FUZZ_NODES: [(&str, &str); 2] = [
+    ("/dev/watchdog0", "reliability/fuzz_dev_watchdog0_100k"),
+    ("/dev/watchdog", "reliability/fuzz_dev_watchdog_legacy_100k"),
 ];
 
-/// maxim_rtc's node, fuzzed by the guest's rpi-rtc-fuzz (tests/guest/rtc_fuzz.c).
+/// maxim_rtc's node, fuzzed by the guest's rpi-rtc-fuzz (tests/guest/rtc_fuzz.c) with the run's
+/// seed plus this.
 const RTC_FUZZ_CHECK: &str = "reliability/rtc_fuzz_dev_rtc0_100k";
-const RTC_FUZZ_SEED: &str = "0x5eed3";
+const RTC_FUZZ_SEED_OFFSET: u64 = 2;
+
+/// The seed the README's figures come from: `--seed 0x5eed1` replays them.
+pub const BASELINE_SEED: u64 = 0x5eed1;
+
+/// A fresh seed for each run, so that CI tries new inputs every time (from /dev/urandom; the guest's
+/// xorshift64* only needs it non-zero, and 48 bits keep it short to type back).
+pub fn fresh_seed() -> u64 {
+    use std::io::Read;
+    let mut bytes = [0u8; 8];
+    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    let seed = match random {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(_) => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(BASELINE_SEED, |d| d.as_nanos() as u64),
+    };
+    (seed & 0xffff_ffff_ffff).max(1)
+}
+
+/// Parses `--seed`: decimal, or hexadecimal with 0x, as the guest programs print it.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => text.parse(),
+    };
+    match parsed {
+        Ok(0) => Err("the seed must not be 0 (xorshift would stay at 0)".into()),
+        Ok(seed) if seed.checked_add(RTC_FUZZ_SEED_OFFSET).is_some() => Ok(seed),
+        Ok(_) => Err("the seed is too large: the fuzzers use it and the next two values".into()),
+        Err(e) => Err(format!("{text:?} is not a number ({e}); give it as printed, e.g. 0x5eed1")),
+    }
+}
 
 /// Runs one mode of the guest's rpi-wdt-reliability program, which prints its summary then "ok" (or
 /// "FAIL: why" and exits 1), and checks that it left the watchdog stopped.
@@ -55,7 +88,13 @@ fn reliability_program(g: &mut Guest, args: &str) -> Result<(), String> {
         .map_err(|e| format!("the watchdog was left running: {e}"))
 }
 
-pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, qemu: &Qemu) {
+/// A fuzzer's failure, with the command that replays the run.
+fn replay(why: String, run_seed: u64) -> String {
+    format!("{why}\n(replay: rpi-wdt-systest --suite reliability --seed {run_seed:#x})")
+}
+
+pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, qemu: &Qemu, seed: u64) {
+    println!("# reliability: fuzzing seed {seed:#x} (replay with: rpi-wdt-systest --suite reliability --seed {seed:#x})");
     let devices = crate::rtc::DS3231_STAND_IN;
     let Some(mut g) =
         boot_checked_with_devices(s, root, initramfs, results, "reliability", qemu.model, devices)
@@ -76,8 +115,9 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, q
         sh_long(g, "echo clear > /sys/kernel/debug/kmemleak").map(drop)
     });
     if qemu.model {
-        for (node, check, seed) in FUZZ_NODES {
-            s.check(check, g, |g| reliability_program(g, &format!("fuzz {node} {FUZZ_CALLS} {seed}")));
+        for (index, (node, check)) in (0u64..).zip(FUZZ_NODES) {
+            let args = format!("fuzz {node} {FUZZ_CALLS} {:#x}", seed + index);
+            s.check(check, g, |g| reliability_program(g, &args).map_err(|e| replay(e, seed)));
         }
         s.check("reliability/stress_8_threads", g, |g| {
             reliability_program(g, &format!("stress {STRESS_SECONDS} {STRESS_THREADS}"))
@@ -85,7 +125,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, q
     } else {
         let why = "opening /dev/watchdog0 or /dev/watchdog arms the watchdog, which stock QEMU answers \
                    with a reset; build the model with 'make qemu-build'";
-        for (_, check, _) in FUZZ_NODES {
+        for (_, check) in FUZZ_NODES {
             s.record(check, Status::Skip(why.into()), std::time::Instant::now());
         }
         s.record("reliability/stress_8_threads", Status::Skip(why.into()), std::time::Instant::now());
@@ -94,8 +134,9 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, q
     // 31st of a month set from a shorter one.
     if qemu.model {
         s.check(RTC_FUZZ_CHECK, g, |g| {
-            let out = sh_long(g, &format!("rpi-rtc-fuzz /dev/rtc0 {FUZZ_CALLS} {RTC_FUZZ_SEED}"))?;
-            expect_contains("rpi-rtc-fuzz", &out, &["ok"])?;
+            let command = format!("rpi-rtc-fuzz /dev/rtc0 {FUZZ_CALLS} {:#x}", seed + RTC_FUZZ_SEED_OFFSET);
+            let out = sh_long(g, &command).map_err(|e| replay(e, seed))?;
+            expect_contains("rpi-rtc-fuzz", &out, &["ok"]).map_err(|e| replay(e, seed))?;
             for line in out.lines().filter(|l| l.starts_with("fuzz ")) {
                 println!("#   {line}");
             }
@@ -139,4 +180,28 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, q
     });
     s.check("reliability/no_oops_warn_bug_lockdep_ubsan_kmemleak", g, kernel_log_clean);
     s.check("reliability/poweroff", g, |g| poweroff_ends_qemu(g, Duration::from_secs(120)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeds_parse_as_printed() {
+        assert_eq!(parse_seed("0x5eed1"), Ok(BASELINE_SEED));
+        assert_eq!(parse_seed("388817"), Ok(BASELINE_SEED));
+        assert!(parse_seed("0").unwrap_err().contains("must not be 0"));
+        assert!(parse_seed("0xzz").unwrap_err().contains("not a number"));
+        assert!(parse_seed(&u64::MAX.to_string()).unwrap_err().contains("too large"));
+    }
+
+    #[test]
+    fn fresh_seeds_differ_and_replay() {
+        let (a, b) = (fresh_seed(), fresh_seed());
+        assert_ne!(a, b, "two runs took the same seed");
+        for seed in [a, b] {
+            assert!(seed != 0 && seed <= 0xffff_ffff_ffff);
+            assert_eq!(parse_seed(&format!("{seed:#x}")), Ok(seed), "the printed seed replays");
+        }
+    }
 }

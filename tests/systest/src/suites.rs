@@ -305,42 +305,35 @@ pub fn no_splat(text: &str) -> Result<(), String> {
     }
 }
 
-pub fn run_board(
-    root: &Path,
-    board: &str,
-    initramfs: &Path,
-    results: &Path,
-    qemu: &Qemu,
-    report: &mut Report,
-) {
-    let mut s = Session { board, report };
-    main_boot(&mut s, root, initramfs, results, qemu.model);
-    reboot_boot(&mut s, root, initramfs, results);
+pub fn run_board(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, qemu: &Qemu) {
+    let board = s.board;
+    main_boot(s, root, initramfs, results, qemu.model);
+    reboot_boot(s, root, initramfs, results);
     // The instances and the differential depend on the driver, not on the SoC: one board runs them,
     // which keeps a fresh `make test` inside CI's time.
     let first_board = board == "rpi3";
     if first_board {
-        instances_boot(&mut s, root, initramfs, results);
+        instances_boot(s, root, initramfs, results);
     } else {
         for check in INSTANCES_CHECKS {
             s.record(check, Status::Skip(ONE_BOARD_SKIP.into()), Instant::now());
         }
     }
     if qemu.model {
-        let abi = crate::model::run(&mut s, root, initramfs, results);
+        let abi = crate::model::run(s, root, initramfs, results);
         if first_board {
-            crate::differential::run(&mut s, root, initramfs, results, abi.as_deref());
+            crate::differential::run(s, root, initramfs, results, abi.as_deref());
         } else {
             for check in crate::differential::CHECKS {
                 s.record(check, Status::Skip(ONE_BOARD_SKIP.into()), Instant::now());
             }
         }
     } else {
-        start_boot(&mut s, root, initramfs, results);
+        start_boot(s, root, initramfs, results);
         for check in crate::model::CHECKS.iter().chain(crate::differential::CHECKS) {
             s.record(check, Status::Skip(STOCK_SKIP.into()), Instant::now());
         }
-        crate::rtc::skip_reboot_check(&mut s);
+        crate::rtc::skip_reboot_check(s);
     }
 }
 
