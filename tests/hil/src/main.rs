@@ -28,7 +28,6 @@ mod scenarios;
 mod ssh;
 mod step;
 mod sysfs;
-mod tap;
 mod target;
 mod tools;
 

@@ -13,13 +13,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_testkit::splat;
+use rpi_wdt_testkit::tap::Tap;
 
 use crate::hwtrace;
 use crate::json::{self, Value};
 use crate::rtc;
 use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome, Scenario};
 use crate::sysfs::{self, Attrs, Node, DRIVER_DIR, IDENTITY, LEGACY_NODE, NODE, SYSFS};
-use crate::tap::Tap;
 use crate::target::{Countdown, Target};
 
 /// How far the runner's own expiry estimate may be from the timeout: it polls over SSH once a

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use rpi_wdt_testkit::report::Status;
+use rpi_wdt_testkit::tap::Tap;
 
 use crate::suites::{boot_with_dtb, kernel_log_clean, sh, Session, COMMAND_TIMEOUT};
 
@@ -37,30 +38,6 @@ pub const CHECKS: &[&str] = &[
     "differential/same_results_apart_from_listed_differences",
     "kernel/no_oops_warn_bug_lockdep_differential_boot",
 ];
-
-/// `(check name -> passed)` and `(value name -> value)` from the ABI program's output.
-fn results(tap: &str) -> (BTreeMap<String, bool>, BTreeMap<String, String>) {
-    let mut checks = BTreeMap::new();
-    let mut values = BTreeMap::new();
-    for line in tap.lines() {
-        if let Some(rest) = line.strip_prefix("# value ") {
-            if let Some((name, value)) = rest.split_once('=') {
-                values.insert(name.to_string(), value.to_string());
-            }
-            continue;
-        }
-        let (ok, rest) = match (line.strip_prefix("not ok "), line.strip_prefix("ok ")) {
-            (Some(rest), _) => (false, rest),
-            (None, Some(rest)) => (true, rest),
-            _ => continue,
-        };
-        if let Some((_, name)) = rest.split_once(" - ") {
-            let name = name.split_once(": ").map_or(name, |(name, _)| name);
-            checks.insert(name.to_string(), ok);
-        }
-    }
-    (checks, values)
-}
 
 /// Sorts the names whose entries differ between `rust` and `c` into expected ones (`seen`) and the
 /// others (`unexpected`, described).
@@ -88,8 +65,9 @@ fn differences<V: PartialEq + std::fmt::Debug>(
 /// Every difference between the two runs that is not expected, and every expected one that did not
 /// show (a fixed C driver, or a check that no longer tests what the list says).
 pub fn compare(rust: &str, c: &str) -> Result<Vec<String>, String> {
-    let (rust_checks, rust_values) = results(rust);
-    let (c_checks, c_values) = results(c);
+    let (rust, c) = (Tap::parse(rust), Tap::parse(c));
+    let (rust_checks, rust_values) = (rust.outcomes(), rust.value_map());
+    let (c_checks, c_values) = (c.outcomes(), c.value_map());
     if rust_checks.is_empty() || c_checks.is_empty() {
         return Err("one of the runs printed no checks".into());
     }

@@ -10,6 +10,7 @@ use rpi_wdt_testkit::console::{BootSpec, Guest};
 use rpi_wdt_testkit::ktap;
 use rpi_wdt_testkit::report::{Report, Status};
 use rpi_wdt_testkit::splat;
+use rpi_wdt_testkit::tap;
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
@@ -66,18 +67,10 @@ impl<'a> Session<'a> {
     /// Records each line of a TAP stream printed by a guest program as its own check.
     pub fn tap_checks(&mut self, prefix: &str, output: &str, started: Instant) -> usize {
         let mut seen = 0;
-        for line in output.lines() {
-            let (status, rest) = if let Some(rest) = line.strip_prefix("not ok ") {
-                (false, rest)
-            } else if let Some(rest) = line.strip_prefix("ok ") {
-                (true, rest)
-            } else {
-                continue;
-            };
-            let Some((_, rest)) = rest.split_once(" - ") else { continue };
-            let (name, detail) = rest.split_once(": ").unwrap_or((rest, ""));
-            let status = if status { Status::Pass } else { Status::Fail(detail.to_string()) };
-            self.record(&format!("{prefix}/{name}"), status, started);
+        for result in output.lines().filter_map(tap::result_line) {
+            let status =
+                if result.ok { Status::Pass } else { Status::Fail(result.why.unwrap_or("").to_string()) };
+            self.record(&format!("{prefix}/{}", result.name), status, started);
             seen += 1;
         }
         seen

@@ -1,5 +1,5 @@
 //! Reads KUnit's KTAP results out of dmesg: each case's `ok`/`not ok` line inside a suite, and the
-//! suite's own result line.
+//! suite's own result line (each read by crate::tap::result_line).
 
 /// One test case's result.
 #[derive(Debug, PartialEq, Eq)]
@@ -24,18 +24,6 @@ fn without_timestamp(line: &str) -> &str {
     }
 }
 
-/// Parses `ok N name` / `not ok N name # SKIP reason`.
-fn result_line(line: &str) -> Option<(bool, String, bool)> {
-    let (ok, rest) = if let Some(rest) = line.strip_prefix("not ok ") {
-        (false, rest)
-    } else {
-        (true, line.strip_prefix("ok ")?)
-    };
-    let (_number, rest) = rest.split_once(' ')?;
-    let (name, directive) = rest.split_once(" # ").unwrap_or((rest, ""));
-    Some((ok, name.trim().to_string(), directive.trim_start().starts_with("SKIP")))
-}
-
 /// Finds suite `name` in dmesg output.
 pub fn suite(dmesg: &str, name: &str) -> Option<Suite> {
     let mut cases = Vec::new();
@@ -52,11 +40,11 @@ pub fn suite(dmesg: &str, name: &str) -> Option<Suite> {
             continue;
         }
         let indented = line.starts_with("    ");
-        if let Some((ok, case, skipped)) = result_line(trimmed) {
+        if let Some(result) = crate::tap::result_line(trimmed) {
             if indented {
-                cases.push(Case { name: case, ok, skipped });
-            } else if case == name {
-                return Some(Suite { cases, ok });
+                cases.push(Case { name: result.name.to_string(), ok: result.ok, skipped: result.skipped });
+            } else if result.name == name {
+                return Some(Suite { cases, ok: result.ok });
             }
         }
     }

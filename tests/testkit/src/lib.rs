@@ -7,3 +7,4 @@ pub mod hwclock;
 pub mod ktap;
 pub mod report;
 pub mod splat;
+pub mod tap;
