@@ -10,11 +10,7 @@ use rpi_wdt_testkit::console::trace_time;
 
 use crate::sysfs::{partition, TICKS_PER_SECOND};
 
-pub const ARMED: &str = "bcm2835_powermgt_wdog_start";
-pub const STOPPED: &str = "bcm2835_powermgt_wdog_stop";
-pub const EXPIRED: &str = "bcm2835_powermgt_wdog_expired";
-/// Every event the runner asks QEMU to trace.
-pub const EVENTS: &[&str] = &[ARMED, STOPPED, EXPIRED];
+pub use rpi_wdt_testkit::markers::trace::{ARMED, EVENTS, EXPIRED, STOPPED};
 
 /// Loads closer together than this are one ping: the driver writes WDOG (a reload while counting)
 /// and then RSTC (arm), and the model traces both.

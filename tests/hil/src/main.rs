@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use rpi_wdt_testkit::project::{self, Qemu};
 use rpi_wdt_testkit::report::{Report, Status};
 
 use crate::fixture::Fixture;
@@ -54,7 +55,7 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let root = project_root();
+    let root = project::root();
     let mut args = Args {
         target: String::new(),
         results: root.join("out/test-results"),
@@ -97,19 +98,6 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     Ok(args)
-}
-
-pub fn project_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn cache_dir() -> PathBuf {
-    std::env::var_os("RPI_WDT_CACHE").map(PathBuf::from).unwrap_or_else(|| {
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache"));
-        base.join("rpi-rust-wdt")
-    })
 }
 
 /// A real board over SSH.
@@ -158,21 +146,12 @@ impl Target for BoardTarget {
     }
 }
 
-fn qemu_is_model(root: &Path) -> Result<bool, String> {
-    let out = std::process::Command::new("bash")
-        .arg(root.join("scripts/qemu.sh"))
-        .arg("--which")
-        .output()
-        .map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    println!("# QEMU: {}", text.trim().replace('\n', ": "));
-    Ok(text.contains("rpi-wdt-model"))
-}
-
 fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
-    let root = project_root();
+    let root = project::root();
     if let Some(board) = args.target.strip_prefix("qemu:") {
-        let model = qemu_is_model(&root)?;
+        let qemu = Qemu::detect(&root)?;
+        println!("# {}", qemu.describe());
+        let model = qemu.model;
         let transport =
             args.transport.unwrap_or(if board == "rpi3" { Transport::Ssh } else { Transport::Console });
         let initramfs = args.initramfs.clone().unwrap_or_else(|| root.join("out/initramfs.cpio.gz"));
@@ -186,7 +165,7 @@ fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
             });
         }
         println!("# initramfs: {}", initramfs.display());
-        let key = cache_dir().join("hil/id_ed25519");
+        let key = project::cache_dir(&root)?.join("hil/id_ed25519");
         let target = QemuTarget::boot(&root, board, &initramfs, &args.results, transport, model, &key)?;
         Ok(Box::new(target))
     } else if args.target.starts_with("ssh://") {

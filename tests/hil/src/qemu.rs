@@ -18,13 +18,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use rpi_wdt_testkit::console::{BootSpec, ConsoleError, Guest};
+use rpi_wdt_testkit::markers;
 
 use crate::hwtrace::{self, Kind};
 use crate::ssh::Ssh;
 use crate::target::{Countdown, Output, Target};
 
-const READY_MARKER: &str = "rpi-wdt: ready";
-const PROMPT: &str = "rpi-wdt-qemu# ";
 const BOOT_LIMIT: Duration = Duration::from_secs(240);
 /// What the kernel prints when it restarts or powers off the machine.
 const GOING_DOWN: &[&str] = &["reboot: Restarting system", "reboot: Power down"];
@@ -129,8 +128,10 @@ impl QemuTarget {
     /// Follows the console to the shell of the next boot, and SSH to its server.
     fn await_boot(&mut self) -> Result<(), String> {
         let tail = |g: &Guest| g.tail(30);
-        self.guest.expect(READY_MARKER, BOOT_LIMIT).map_err(|e| format!("{e}\n{}", tail(&self.guest)))?;
-        self.guest.expect(PROMPT, BOOT_LIMIT).map_err(|e| format!("no shell: {e}\n{}", tail(&self.guest)))?;
+        self.guest.expect(markers::READY, BOOT_LIMIT).map_err(|e| format!("{e}\n{}", tail(&self.guest)))?;
+        self.guest
+            .expect(markers::PROMPT, BOOT_LIMIT)
+            .map_err(|e| format!("no shell: {e}\n{}", tail(&self.guest)))?;
         if let Some(ssh) = &self.ssh {
             let start = Instant::now();
             while !ssh.answers() {

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_testkit::splat;
 use rpi_wdt_testkit::tap::Tap;
+use rpi_wdt_testkit::timing;
 
 use crate::hwtrace;
 use crate::json::{self, Value};
@@ -22,12 +23,6 @@ use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome,
 use crate::sysfs::{self, Attrs, Node, DRIVER_DIR, IDENTITY, LEGACY_NODE, NODE, SYSFS};
 use crate::target::{Countdown, Target};
 
-/// How far the runner's own expiry estimate may be from the timeout: it polls over SSH once a
-/// second-long connect timeout allows, so it sees the board go quiet up to about 1.5 s late.
-const ESTIMATE_TOLERANCE: (Duration, Duration) = (Duration::from_millis(500), Duration::from_millis(2500));
-/// With QEMU's trace (or the fixture's clock) the timing is exact to a few milliseconds; the window
-/// is the one rpi-wdt-systest uses.
-const TRACE_TOLERANCE: (Duration, Duration) = (Duration::from_millis(300), Duration::from_millis(700));
 /// The timeouts of the two expiry scenarios: one the hardware holds by itself, and one above its
 /// 16 s, which the kernel's watchdog core makes up by reloading the hardware.
 const SHORT_EXPIRY_S: u32 = 5;
@@ -741,7 +736,7 @@ fn wdtctl_over_ssh(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String>
     let Some(ssh) = t.ssh().cloned() else {
         return Ok(Outcome::skip("the target is reached over its serial console, not SSH"));
     };
-    let wdtctl = crate::project_root().join("target/release/wdtctl");
+    let wdtctl = rpi_wdt_testkit::project::root().join("target/release/wdtctl");
     if !wdtctl.is_file() {
         return Err(format!("{} is not built: run 'cargo build --release -p wdtctl'", wdtctl.display()));
     }
@@ -965,14 +960,6 @@ fn module_reload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     Ok(Outcome::pass(figures))
 }
 
-fn within(measured: Duration, expected: Duration, (early, late): (Duration, Duration)) -> bool {
-    measured + early >= expected && measured <= expected + late
-}
-
-fn window(expected: Duration, (early, late): (Duration, Duration)) -> String {
-    format!("{:.1} s -{:.1}/+{:.1} s", expected.as_secs_f64(), early.as_secs_f64(), late.as_secs_f64())
-}
-
 /// The boot status after a reset through the watchdog (an expiry or a reboot): sysfs bootstatus
 /// CARDRESET (32), reset_reason watchdog-or-reboot, RSTS with it, and wdtctl saying the same.
 fn watchdog_reset_reported(t: &mut dyn Target, expected_rsts: Option<u32>) -> Result<String, String> {
@@ -1043,7 +1030,7 @@ fn timed_expiry(t: &mut dyn Target, bench: &mut Bench, timeout_s: u32) -> Result
     )];
     let mut problems = Vec::new();
     // The judged figure: (source, measured, tolerance).
-    let mut judged: Option<(&str, Duration, (Duration, Duration))> = None;
+    let mut judged: Option<(&str, Duration, timing::Tolerance)> = None;
     let mut traced_rsts = None;
     if traced {
         let events = t.hardware_events(Duration::from_secs(10));
@@ -1063,11 +1050,11 @@ fn timed_expiry(t: &mut dyn Target, bench: &mut Bench, timeout_s: u32) -> Result
                     );
                     if x.reloads.is_empty() {
                         problems.push("the kernel never reloaded the hardware after the last ping".into());
-                    } else if !within(x.after_last_load, hw, TRACE_TOLERANCE) {
+                    } else if !timing::EXPIRY.admits(x.after_last_load, hw) {
                         problems.push(format!(
                             "the hardware counted {:.3} s after the kernel's last reload, expected {}",
                             x.after_last_load.as_secs_f64(),
-                            window(hw, TRACE_TOLERANCE)
+                            timing::EXPIRY.window(hw)
                         ));
                     }
                     if let Some((_, ticks)) = x.reloads.iter().find(|(_, ticks)| *ticks != sysfs::MAX_TICKS) {
@@ -1083,7 +1070,7 @@ fn timed_expiry(t: &mut dyn Target, bench: &mut Bench, timeout_s: u32) -> Result
                     ));
                 }
                 traced_rsts = Some(x.rsts);
-                judged = Some(("QEMU trace", x.after_ping, TRACE_TOLERANCE));
+                judged = Some(("QEMU trace", x.after_ping, timing::EXPIRY));
             }
             Err(why) => problems.push(format!("QEMU trace: {why}")),
         }
@@ -1096,7 +1083,7 @@ fn timed_expiry(t: &mut dyn Target, bench: &mut Bench, timeout_s: u32) -> Result
                     f.pings_seen()
                 ));
                 if judged.is_none() {
-                    judged = Some(("fixture", Duration::from_millis(ms), TRACE_TOLERANCE));
+                    judged = Some(("fixture", Duration::from_millis(ms), timing::EXPIRY));
                 }
             }
             Err(e) => problems.push(format!("fixture: no measurement ({e})")),
@@ -1105,16 +1092,13 @@ fn timed_expiry(t: &mut dyn Target, bench: &mut Bench, timeout_s: u32) -> Result
             figures.push("fixture: absent (--fixture PORT gives a timing independent of the board)".into())
         }
     }
-    let (source, measured, tolerance) = judged.unwrap_or((
-        "the runner's estimate",
-        gone_after + Duration::from_millis(1),
-        ESTIMATE_TOLERANCE,
-    ));
-    if !within(measured, timeout, tolerance) {
+    let (source, measured, tolerance) =
+        judged.unwrap_or(("the runner's estimate", gone_after + Duration::from_millis(1), timing::ESTIMATE));
+    if !tolerance.admits(measured, timeout) {
         problems.push(format!(
             "{source}: reset {:.3} s after the last ping, outside {}",
             measured.as_secs_f64(),
-            window(timeout, tolerance)
+            tolerance.window(timeout)
         ));
     }
     let back = wait_back_or_recover(t, bench, &boot, &mut figures)?;
@@ -1135,7 +1119,7 @@ fn timed_expiry(t: &mut dyn Target, bench: &mut Bench, timeout_s: u32) -> Result
         format!(
             "expired {:.3} s after the last ping ({source}; timeout {timeout_s} s, accepted {})",
             measured.as_secs_f64(),
-            window(timeout, tolerance)
+            tolerance.window(timeout)
         ),
     );
     Ok(Outcome::pass(figures))
@@ -1278,16 +1262,6 @@ mod tests {
         assert_eq!(dt_timeout(""), None);
         assert_eq!(dt_timeout(" 0 0 0 0"), None, "0 is not a valid timeout");
         assert_eq!(dt_timeout(" 255 255 255 255"), None, "beyond the kernel's limit");
-    }
-
-    #[test]
-    fn tolerance_windows() {
-        let five = Duration::from_secs(5);
-        assert!(within(Duration::from_millis(4800), five, TRACE_TOLERANCE));
-        assert!(!within(Duration::from_millis(4600), five, TRACE_TOLERANCE));
-        assert!(within(Duration::from_millis(5700), five, TRACE_TOLERANCE));
-        assert!(!within(Duration::from_millis(5800), five, TRACE_TOLERANCE));
-        assert_eq!(window(five, TRACE_TOLERANCE), "5.0 s -0.3/+0.7 s");
     }
 
     #[test]

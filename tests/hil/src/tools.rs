@@ -88,7 +88,7 @@ fn parse_survey(text: &str) -> Result<Vec<Found>, String> {
 
 /// Uploads the guest tools the target lacks or has in an older version.
 pub fn deploy(target: &mut dyn Target) -> Result<String, String> {
-    let out = crate::project_root().join("out");
+    let out = rpi_wdt_testkit::project::root().join("out");
     let survey = target.run(&survey_command(), Duration::from_secs(60))?;
     let found = parse_survey(&survey.text)?;
     let mut uploaded = Vec::new();

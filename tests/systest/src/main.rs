@@ -68,7 +68,7 @@ enum Suite {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let project_root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let project_root = rpi_wdt_testkit::project::root();
     let results = args.results.clone().unwrap_or_else(|| project_root.join("out/test-results"));
     let initramfs = args.initramfs.clone().unwrap_or_default();
     if args.suite != Suite::Image && !initramfs.is_file() {
@@ -79,7 +79,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let seed = args.seed.unwrap_or_else(reliability::fresh_seed);
-    let qemu = match suites::Qemu::detect(&project_root) {
+    let qemu = match rpi_wdt_testkit::project::Qemu::detect(&project_root) {
         Ok(qemu) => qemu,
         Err(why) => {
             eprintln!("rpi-wdt-systest: {why}");

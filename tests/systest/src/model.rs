@@ -21,7 +21,7 @@
 //! Expiry is measured on the host between the marker the guest prints right after its last ping (when
 //! the harness reads it) and the host time QEMU stamps on its `bcm2835_powermgt_wdog_expired` trace line
 //! (`-msg timestamp=on`); the model counts on QEMU's virtual clock, which under TCG follows the host
-//! clock. [`EXPIRY_TOLERANCE`] bounds the difference.
+//! clock. [`timing::EXPIRY`] bounds the difference.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -32,13 +32,9 @@ use crate::suites::{
 };
 use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_testkit::console::Guest;
+use rpi_wdt_testkit::markers::trace;
 use rpi_wdt_testkit::report::Status;
-
-/// How far a measured expiry may be from the timeout: the guest's marker comes a little after the last
-/// ping (early side), console and trace output reach the harness a little late (late side). The same
-/// bound holds for a timeout the hardware counts in one load and for one the kernel extends by
-/// reloading it: the core times its last reload so that the reset comes `timeout` after the last ping.
-pub const EXPIRY_TOLERANCE: (Duration, Duration) = (Duration::from_millis(300), Duration::from_millis(700));
+use rpi_wdt_testkit::timing;
 
 /// Every check this module records, for the skip list on stock QEMU.
 pub const CHECKS: &[&str] = &[
@@ -67,8 +63,6 @@ pub const CHECKS: &[&str] = &[
     "kernel/no_oops_warn_bug_lockdep_model_boots",
 ];
 
-const TRACE_EXPIRED: &str = "bcm2835_powermgt_wdog_expired";
-
 /// Runs `command` (which must leave the watchdog counting `timeout_s`), then times the expiry and
 /// follows the machine into its next boot.
 fn timed_expiry(g: &mut Guest, command: &str, timeout_s: u64) -> Result<Duration, String> {
@@ -77,24 +71,23 @@ fn timed_expiry(g: &mut Guest, command: &str, timeout_s: u64) -> Result<Duration
     g.expect(&format!("{marker}\n"), Duration::from_secs(60)).map_err(|e| e.to_string())?;
     let last_word = std::time::SystemTime::now();
     let text = g
-        .expect(TRACE_EXPIRED, Duration::from_secs(timeout_s + 30))
+        .expect(trace::EXPIRED, Duration::from_secs(timeout_s + 30))
         .map_err(|e| format!("the watchdog did not fire: {e}"))?;
-    let fired = rpi_wdt_testkit::console::trace_time(&text, TRACE_EXPIRED)
+    let fired = rpi_wdt_testkit::console::trace_time(&text, trace::EXPIRED)
         .ok_or_else(|| format!("no timestamp on QEMU's trace line (-msg timestamp=on): {text}"))?;
     let measured = fired.duration_since(last_word).unwrap_or_default();
     await_shell(g).map_err(|e| format!("no next boot after the watchdog reset: {e}"))?;
     let expected = Duration::from_secs(timeout_s);
-    let (early, late) = EXPIRY_TOLERANCE;
     println!(
-        "#   expiry measured {:.3} s after the last ping, timeout {timeout_s} s (tolerance -{} ms/+{} ms)",
+        "#   expiry measured {:.3} s after the last ping, timeout {timeout_s} s (accepted {})",
         measured.as_secs_f64(),
-        early.as_millis(),
-        late.as_millis()
+        timing::EXPIRY.window(expected)
     );
-    if measured + early < expected || measured > expected + late {
+    if !timing::EXPIRY.admits(measured, expected) {
         return Err(format!(
-            "fired {:.3} s after the last ping, expected {timeout_s} s",
-            measured.as_secs_f64()
+            "fired {:.3} s after the last ping, outside {}",
+            measured.as_secs_f64(),
+            timing::EXPIRY.window(expected)
         ));
     }
     Ok(measured)
@@ -323,9 +316,9 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) -
         g.expect(&format!("{marker}\n"), Duration::from_secs(30)).map_err(|e| e.to_string())?;
         let bound = std::time::SystemTime::now();
         let text = g
-            .expect(TRACE_EXPIRED, Duration::from_secs(40))
+            .expect(trace::EXPIRED, Duration::from_secs(40))
             .map_err(|e| format!("the board did not reset after the open timeout: {e}"))?;
-        let fired = rpi_wdt_testkit::console::trace_time(&text, TRACE_EXPIRED)
+        let fired = rpi_wdt_testkit::console::trace_time(&text, trace::EXPIRED)
             .ok_or_else(|| format!("no timestamp on QEMU's trace line: {text}"))?;
         let after = fired.duration_since(bound).unwrap_or_default();
         println!("#   reset {:.1} s after the bind, open timeout 8 s, timeout 6 s", after.as_secs_f64());

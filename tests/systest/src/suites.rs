@@ -8,14 +8,14 @@ use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_core::ident::IDENTITY_STR;
 use rpi_wdt_testkit::console::{BootSpec, Guest};
 use rpi_wdt_testkit::ktap;
+use rpi_wdt_testkit::markers;
+pub use rpi_wdt_testkit::project::Qemu;
 use rpi_wdt_testkit::report::{Report, Status};
 use rpi_wdt_testkit::splat;
 use rpi_wdt_testkit::tap;
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
-const READY_MARKER: &str = "rpi-wdt: ready";
-const PROMPT: &str = "rpi-wdt-qemu# ";
 /// The driver's KUnit suite: one case per shared scenario (driver/rpi_wdt/core/src/scenarios.rs).
 const KUNIT_SUITE: &str = "rpi_wdt_hw";
 /// The Rust watchdog abstraction's KUnit suite, built into the kernel, run at boot.
@@ -109,33 +109,6 @@ pub fn poweroff_ends_qemu(g: &mut Guest, limit: Duration) -> Result<(), String> 
     }
 }
 
-/// The QEMU the tests run: Debian's, or the project's watchdog model (`make qemu-build`).
-pub struct Qemu {
-    pub model: bool,
-    version: String,
-}
-
-impl Qemu {
-    /// Asks scripts/qemu.sh which binary it would run.
-    pub fn detect(root: &Path) -> Result<Qemu, String> {
-        let out = std::process::Command::new("bash")
-            .arg(root.join("scripts/qemu.sh"))
-            .arg("--which")
-            .output()
-            .map_err(|e| format!("cannot run scripts/qemu.sh: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("scripts/qemu.sh --which failed: {}", String::from_utf8_lossy(&out.stderr)));
-        }
-        let text = String::from_utf8_lossy(&out.stdout).trim().replace('\n', ": ");
-        Ok(Qemu { model: text.contains("rpi-wdt-model"), version: text })
-    }
-
-    pub fn describe(&self) -> String {
-        let kind = if self.model { "patched watchdog model" } else { "stock (no watchdog countdown)" };
-        format!("QEMU {kind}: {}", self.version)
-    }
-}
-
 /// The checks of [`instances_boot`], recorded as skipped where it does not run.
 const INSTANCES_CHECKS: &[&str] = &[
     "boot/instances_reaches_userspace",
@@ -156,8 +129,8 @@ pub fn await_shell(guest: &mut Guest) -> Result<(), String> {
 
 /// [`await_shell`] for a boot that may take up to `limit` (systemd under emulation).
 pub fn await_shell_within(guest: &mut Guest, limit: Duration) -> Result<(), String> {
-    guest.expect(READY_MARKER, limit).map_err(|e| format!("{e}\n{}", guest.tail(30)))?;
-    guest.expect(PROMPT, limit).map_err(|e| format!("no shell prompt: {e}\n{}", guest.tail(30)))?;
+    guest.expect(markers::READY, limit).map_err(|e| format!("{e}\n{}", guest.tail(30)))?;
+    guest.expect(markers::PROMPT, limit).map_err(|e| format!("no shell prompt: {e}\n{}", guest.tail(30)))?;
     guest.run("stty -echo", COMMAND_TIMEOUT).map_err(|e| e.to_string())?;
     Ok(())
 }

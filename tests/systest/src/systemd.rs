@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_core::ident::IDENTITY_STR;
 use rpi_wdt_testkit::console::{trace_time, BootSpec, Guest};
+use rpi_wdt_testkit::markers::trace;
 use rpi_wdt_testkit::report::Status;
 
 use crate::suites::{
@@ -39,7 +40,6 @@ fn using() -> String {
     format!("Using hardware watchdog '{IDENTITY_STR}', version 0, device /dev/watchdog")
 }
 const RUNNING_30S: &str = "Watchdog running with a hardware timeout of 30s.";
-const TRACE_EXPIRED: &str = "bcm2835_powermgt_wdog_expired";
 /// The longest a hung kernel may take to be reset: the hardware holds 16 s after the last reload.
 const HANG_RESET_LIMIT: Duration = Duration::from_secs(17);
 /// systemd under TCG: from QEMU's start to the console shell.
@@ -150,7 +150,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
         let before = boot_id(g)?;
         let mark = g.transcript().len();
         sh(g, "sleep 90")?;
-        if boot_id(g)? != before || since(g, mark).contains(TRACE_EXPIRED) {
+        if boot_id(g)? != before || since(g, mark).contains(trace::EXPIRED) {
             return Err("the board reset within 90 s while systemd pinged the watchdog".into());
         }
         expect_attributes(&sysfs_attributes(g, WATCHDOG0)?, &[("state", "active")])
@@ -161,9 +161,9 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
         g.expect("sysrq triggered crash", Duration::from_secs(30)).map_err(|e| e.to_string())?;
         let hung = std::time::SystemTime::now();
         let text = g
-            .expect(TRACE_EXPIRED, HANG_RESET_LIMIT + Duration::from_secs(10))
+            .expect(trace::EXPIRED, HANG_RESET_LIMIT + Duration::from_secs(10))
             .map_err(|e| format!("the watchdog did not reset the hung kernel: {e}"))?;
-        let fired = trace_time(&text, TRACE_EXPIRED).ok_or("no timestamp on QEMU's trace line")?;
+        let fired = trace_time(&text, trace::EXPIRED).ok_or("no timestamp on QEMU's trace line")?;
         let after = fired.duration_since(hung).unwrap_or_default();
         println!("#   the watchdog reset the hung kernel {:.1} s after the crash", after.as_secs_f64());
         if after > HANG_RESET_LIMIT {
@@ -198,7 +198,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
         }
         expect_contains("the shutdown", &shutdown, &["Watchdog running with a hardware timeout of 10min"])?;
         // The restart itself goes through rpi_wdt's restart handler: a 10-tick countdown.
-        g.expect(TRACE_EXPIRED, Duration::from_secs(30)).map_err(|e| format!("no watchdog restart: {e}"))?;
+        g.expect(trace::EXPIRED, Duration::from_secs(30)).map_err(|e| format!("no watchdog restart: {e}"))?;
         Ok(())
     });
     let shutdown_end = g.transcript().len();
