@@ -103,10 +103,7 @@ impl QemuTarget {
                     results.display()
                 ));
             }
-            qemu_args.push_str(&format!("-msg timestamp=on -D {path}"));
-            for event in hwtrace::EVENTS {
-                qemu_args.push_str(&format!(" -trace {event}"));
-            }
+            qemu_args.push_str(&format!("{} -D {path}", markers::trace::qemu_args(hwtrace::EVENTS)));
         }
         let spec = BootSpec {
             project_root: root,

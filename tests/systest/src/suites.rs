@@ -145,7 +145,7 @@ fn boot(
     devices: &str,
 ) -> Result<Guest, String> {
     let reboot_trace =
-        if allow_reboot { "-msg timestamp=on -trace bcm2835_powermgt_wdog_expired" } else { "" };
+        if allow_reboot { markers::trace::qemu_args(&[markers::trace::EXPIRED]) } else { String::new() };
     let qemu_args = format!("{reboot_trace} {devices}");
     let spec = BootSpec {
         project_root: root,

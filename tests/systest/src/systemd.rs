@@ -99,7 +99,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
         ],
         log_path: results.join(format!("{}-systemd.log", s.board)),
         allow_reboot: true,
-        qemu_args: "-msg timestamp=on -trace bcm2835_powermgt_wdog_expired",
+        qemu_args: &trace::qemu_args(&[trace::EXPIRED]),
         env: Vec::new(),
     };
     let booted = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}")).and_then(|mut g| {

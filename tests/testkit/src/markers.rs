@@ -20,6 +20,12 @@ pub mod trace {
     pub const EXPIRED: &str = "bcm2835_powermgt_wdog_expired";
     /// Every event the harnesses ask QEMU to trace.
     pub const EVENTS: &[&str] = &[ARMED, STOPPED, EXPIRED];
+
+    /// QEMU's arguments that trace `events` with host timestamps (to the console, or to the `-D`
+    /// file if the caller adds one).
+    pub fn qemu_args(events: &[&str]) -> String {
+        events.iter().fold("-msg timestamp=on".to_string(), |args, event| format!("{args} -trace {event}"))
+    }
 }
 
 #[cfg(test)]
@@ -47,5 +53,9 @@ mod tests {
         for event in trace::EVENTS {
             assert!(model.contains(&format!("+{event}(")), "no model patch declares the trace event {event}");
         }
+        assert_eq!(
+            trace::qemu_args(&[trace::ARMED, trace::EXPIRED]),
+            "-msg timestamp=on -trace bcm2835_powermgt_wdog_start -trace bcm2835_powermgt_wdog_expired"
+        );
     }
 }
