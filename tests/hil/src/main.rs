@@ -1,6 +1,6 @@
 //! rpi-wdt-hil: one scenario suite for emulated and real Raspberry Pis.
 //!
-//! Usage: rpi-wdt-hil --target qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [options]
+//! Usage: rpi-wdt-hil --target qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [OPTIONS]
 //!
 //! Targets: `qemu:<board>` boots the emulated board (the watchdog model when `make qemu-build` built it)
 //! and reaches it over SSH where QEMU can network it (raspi3b), else over its serial console;
@@ -10,14 +10,7 @@
 //! is printed as it goes, summed up in a last line `N passed, N failed, N skipped`, and written as
 //! JUnit XML.
 //!
-//! Options:
-//!   --results DIR         where the JUnit file and logs go (default out/test-results)
-//!   --initramfs FILE      the initramfs qemu targets boot (default out/initramfs.cpio.gz)
-//!   --transport ssh|console   for qemu targets (default: ssh on rpi3, console on rpi4)
-//!   --fixture PORT        the RP2040 fixture's serial port (times the expiry independently)
-//!   --heartbeat-gpio CHIP:LINE   the Pi GPIO wired to the fixture's heartbeat input (gpiochip0:17)
-//!   --allow-poweroff      run the power-off scenario on a real board (someone must power it back)
-//!   --only NAME[,NAME]    run only these scenarios
+//! Options: `rpi-wdt-hil --help`.
 
 mod fixture;
 mod hwtrace;
@@ -35,6 +28,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use clap::Parser;
+
 use rpi_wdt_testkit::project::{self, Qemu};
 use rpi_wdt_testkit::report::{Report, Status};
 
@@ -43,61 +38,44 @@ use crate::qemu::{QemuTarget, Transport};
 use crate::ssh::Ssh;
 use crate::target::{Countdown, Output, Target};
 
+/// Runs the scenario suite on an emulated or a real Raspberry Pi.
+#[derive(Parser)]
+#[command(version)]
 struct Args {
+    /// qemu:rpi3, qemu:rpi4, or ssh://[user@]host[:port] for a real Pi.
+    #[arg(long, value_name = "TARGET")]
     target: String,
+    /// Where the JUnit file and logs go [default: out/test-results].
+    #[arg(long, value_name = "DIR", default_value_os_t = project::root().join("out/test-results"), hide_default_value = true)]
     results: PathBuf,
+    /// The initramfs qemu targets boot [default: out/initramfs.cpio.gz].
+    #[arg(long, value_name = "FILE")]
     initramfs: Option<PathBuf>,
+    /// How commands reach a qemu target [default: ssh on rpi3, console on rpi4].
+    #[arg(long, value_enum)]
     transport: Option<Transport>,
+    /// The RP2040 fixture's serial port (times the expiry independently).
+    #[arg(long, value_name = "PORT")]
     fixture: Option<String>,
-    allow_poweroff: bool,
-    only: Option<Vec<String>>,
+    /// The Pi GPIO wired to the fixture's heartbeat input.
+    #[arg(long, value_name = "CHIP:LINE", default_value = "gpiochip0:17")]
     heartbeat_gpio: String,
+    /// Run the power-off scenario on a real board (someone must power it back).
+    #[arg(long)]
+    allow_poweroff: bool,
+    /// Run only these scenarios.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',', value_parser = scenario_name)]
+    only: Option<Vec<String>>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let root = project::root();
-    let mut args = Args {
-        target: String::new(),
-        results: root.join("out/test-results"),
-        initramfs: None,
-        transport: None,
-        fixture: None,
-        allow_poweroff: false,
-        only: None,
-        heartbeat_gpio: "gpiochip0:17".into(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--target" => args.target = value()?,
-            "--results" => args.results = PathBuf::from(value()?),
-            "--initramfs" => args.initramfs = Some(PathBuf::from(value()?)),
-            "--transport" => {
-                args.transport = Some(match value()?.as_str() {
-                    "ssh" => Transport::Ssh,
-                    "console" => Transport::Console,
-                    other => return Err(format!("--transport {other}: expected ssh or console")),
-                })
-            }
-            "--fixture" => args.fixture = Some(value()?),
-            "--allow-poweroff" => args.allow_poweroff = true,
-            "--heartbeat-gpio" => args.heartbeat_gpio = value()?,
-            "--only" => args.only = Some(value()?.split(',').map(str::to_string).collect()),
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
+/// `--only`'s values: scenario names.
+fn scenario_name(name: &str) -> Result<String, String> {
+    let known: Vec<&str> = scenarios::ALL.iter().map(|(name, _, _)| *name).collect();
+    if known.contains(&name) {
+        Ok(name.to_string())
+    } else {
+        Err(format!("no such scenario (scenarios: {})", known.join(", ")))
     }
-    if args.target.is_empty() {
-        return Err("--target is required".into());
-    }
-    if let Some(only) = &args.only {
-        let known: Vec<&str> = scenarios::ALL.iter().map(|(name, _, _)| *name).collect();
-        if let Some(unknown) = only.iter().find(|o| !known.contains(&o.as_str())) {
-            return Err(format!("--only {unknown}: no such scenario (scenarios: {})", known.join(", ")));
-        }
-    }
-    Ok(args)
 }
 
 /// A real board over SSH.
@@ -183,18 +161,7 @@ fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(why) => {
-            if !why.is_empty() {
-                eprintln!("rpi-wdt-hil: {why}");
-            }
-            eprintln!("usage: rpi-wdt-hil --target qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [--results DIR] \
-                       [--initramfs FILE] [--transport ssh|console] [--fixture PORT] [--heartbeat-gpio CHIP:LINE] \
-                       [--allow-poweroff] [--only a,b]");
-            return ExitCode::from(2);
-        }
-    };
+    let args = Args::parse();
     let _ = std::fs::create_dir_all(&args.results);
     let mut report = Report::default();
     let started = Instant::now();

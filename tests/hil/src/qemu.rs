@@ -29,7 +29,7 @@ const BOOT_LIMIT: Duration = Duration::from_secs(240);
 const GOING_DOWN: &[&str] = &["reboot: Restarting system", "reboot: Power down"];
 
 /// How commands reach the guest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Transport {
     Ssh,
     Console,
