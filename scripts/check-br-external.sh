@@ -10,6 +10,8 @@
 #     patch in the global patch directory shadows them
 #   every package's Config.in is sourced from the tree's Config.in, every package has its .mk; a package
 #     that downloads has a .hash file
+#   the kernel's fragment-check hook runs board/linux/check-fragments.sh (the check scripts/kernel.sh
+#     runs too), and that script passes a kept configuration and names each dropped option
 source "$(dirname "$0")/lib.sh"
 set +e  # every check runs and reports, whatever the previous one did
 
@@ -94,5 +96,27 @@ for dir in "$tree"/package/*/; do
 	fi
 done
 [ -z "$problems" ]; result $? "packages_complete" "$problems"
+
+# The fragment check: the kernel hook runs the project's script, and the script catches what
+# olddefconfig drops. It is tried on a configuration where one option survived, one was dropped, one
+# requested off is on, and one requested off is off.
+hook="$tree/linux/linux-ext-fragment-check.mk"
+grep -q '$(BR2_EXTERNAL_RPI_WDT_PATH)/../board/linux/check-fragments.sh' "$hook"
+result $? "fragment_check_is_the_projects_script" "$hook does not run board/linux/check-fragments.sh"
+check="$PROJECT_ROOT/board/linux/check-fragments.sh"
+work=$(mktemp -d)
+printf 'CONFIG_RUST=y\nCONFIG_KUNIT=y\n# CONFIG_MODVERSIONS is not set\n' > "$work/kept.fragment"
+printf 'CONFIG_RUST=y\nCONFIG_HWMON=y\nCONFIG_SWAP=n\n' > "$work/dropped.fragment"
+printf 'CONFIG_RUST=y\nCONFIG_KUNIT=y\n# CONFIG_HWMON is not set\nCONFIG_SWAP=y\n' > "$work/.config"
+"$check" "$work/.config" "$work/kept.fragment" 2>"$work/kept.err"
+result $? "fragment_check_passes_a_kept_configuration" "$(cat "$work/kept.err")"
+"$check" "$work/.config" "$work/kept.fragment" "$work/dropped.fragment" 2>"$work/dropped.err"
+[ $? = 1 ] && grep -q "dropped.fragment: CONFIG_HWMON=y did not survive: got '# CONFIG_HWMON is not set'" "$work/dropped.err" &&
+	grep -q "dropped.fragment: CONFIG_SWAP is requested off, but the configuration has CONFIG_SWAP=y" "$work/dropped.err" &&
+	[ "$(wc -l < "$work/dropped.err")" = 2 ]
+result $? "fragment_check_names_each_dropped_option" "expected two lines (CONFIG_HWMON, CONFIG_SWAP), got: $(cat "$work/dropped.err")"
+"$check" "$work/missing-config" "$work/kept.fragment" 2>/dev/null
+[ $? = 2 ]; result $? "fragment_check_refuses_a_missing_configuration"
+rm -rf "$work"
 
 tap_summary br-external

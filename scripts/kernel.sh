@@ -60,29 +60,6 @@ patched_src_dir() {
 	echo "$dir"
 }
 
-# Every option the fragments set must be in the final .config exactly as requested.
-verify_config() {
-	local config=$1 frag line name bad=0
-	for frag in "${FRAGMENTS[@]}"; do
-		while IFS= read -r line; do
-			case "$line" in
-			CONFIG_*=n)
-				name=${line%%=*}
-				if grep -Eq "^$name=(y|m)" "$config"; then echo "  $name: requested off, is $(grep "^$name=" "$config")"; bad=1; fi ;;
-			CONFIG_*=*)
-				if ! grep -qxF "$line" "$config"; then
-					name=${line%%=*}
-					echo "  $line: got '$(grep -E "^(# )?${name}[= ]" "$config" || echo absent)'"; bad=1
-				fi ;;
-			"# CONFIG_"*" is not set")
-				name=${line#\# }; name=${name%% *}
-				if grep -Eq "^$name=(y|m)" "$config"; then echo "  $name: requested off, is $(grep "^$name=" "$config")"; bad=1; fi ;;
-			esac
-		done < "$frag"
-	done
-	return $bad
-}
-
 configure() {
 	local out=$1 src=$2
 	log "configuring: allnoconfig + ${FRAGMENTS[*]##*/}"
@@ -91,7 +68,8 @@ configure() {
 	(cd "$out" && KCONFIG_CONFIG=.config "$src/scripts/kconfig/merge_config.sh" -m -O "$out" .config "${FRAGMENTS[@]}" >/dev/null)
 	# shellcheck disable=SC2046
 	make -s -C "$src" O="$out" $(kernel_make_args) olddefconfig
-	if ! verify_config "$out/.config" >"$out/config-mismatch.txt"; then
+	# Every option the fragments set must be in the final .config exactly as requested.
+	if ! "$PROJECT_ROOT/board/linux/check-fragments.sh" "$out/.config" "${FRAGMENTS[@]}" 2>"$out/config-mismatch.txt"; then
 		cat "$out/config-mismatch.txt" >&2
 		grep -q CONFIG_RUST "$out/config-mismatch.txt" &&
 			warn "CONFIG_RUST was dropped: the kernel did not find a usable Rust toolchain; run 'make setup' and read its 'make rustavailable' output"
@@ -109,7 +87,8 @@ build() {
 		return
 	fi
 	mkdir -p "$out"
-	[ -e "$out/.config" ] && verify_config "$out/.config" >/dev/null || configure "$out" "$src"
+	[ -e "$out/.config" ] && "$PROJECT_ROOT/board/linux/check-fragments.sh" "$out/.config" "${FRAGMENTS[@]}" 2>/dev/null ||
+		configure "$out" "$src"
 	start=$(date +%s)
 	log "building Image, modules and DTBs with -j$(jobs_for_make) in $out (about 11 minutes on 2 cores the first time)"
 	# shellcheck disable=SC2046
