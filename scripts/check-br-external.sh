@@ -10,6 +10,8 @@
 #     patch in the global patch directory shadows them
 #   every package's Config.in is sourced from the tree's Config.in, every package has its .mk; a package
 #     that downloads has a .hash file
+#   each board's board/BOARD/board.env names a defconfig and board directory the tree has, with the
+#     same DTBs
 #   the kernel's fragment-check hook runs board/linux/check-fragments.sh (the check scripts/kernel.sh
 #     runs too), and that script passes a kept configuration and names each dropped option
 source "$(dirname "$0")/lib.sh"
@@ -33,6 +35,26 @@ kernel_tarball() {
 
 src=$(kernel_src_dir)
 kernel_version=$(make -s -C "$src" kernelversion 2>/dev/null)
+
+# Each board's board.env names its defconfig and board directory, and the DTBs the image carries.
+source "$PROJECT_ROOT/scripts/board.sh"
+for board in $(known_boards); do
+	(
+		load_board "$board"
+		defconfig="$tree/configs/$BR_DEFCONFIG"
+		[ -e "$defconfig" ] && [ -d "$tree/board/$BR_BOARD" ] || exit 1
+		[ "$(value "$defconfig" BR2_LINUX_KERNEL_INTREE_DTS_NAME)" = "$BOARD_DTBS" ] || exit 2
+		case " $BOARD_DTBS " in *" ${BOARD_DTB%.dtb} "*) ;; *) exit 3 ;; esac
+		grep -q "/board/$BR_BOARD/config.txt\"$" "$defconfig" || exit 4
+	)
+	case $? in
+	0) result 0 "$board/board_env_matches_the_defconfig" ;;
+	1) result 1 "$board/board_env_matches_the_defconfig" "board/$board/board.env names a defconfig or board directory the tree lacks" ;;
+	2) result 1 "$board/board_env_matches_the_defconfig" "board/$board/board.env's BOARD_DTBS differ from its defconfig's BR2_LINUX_KERNEL_INTREE_DTS_NAME" ;;
+	3) result 1 "$board/board_env_matches_the_defconfig" "board/$board/board.env's BOARD_DTB is not one of its BOARD_DTBS" ;;
+	*) result 1 "$board/board_env_matches_the_defconfig" "the defconfig does not take config.txt from the board directory board/BOARD/board.env names" ;;
+	esac
+done
 
 for defconfig in "$tree"/configs/*_defconfig; do
 	name=$(basename "$defconfig" _defconfig)

@@ -14,11 +14,10 @@ set +e
 
 board=${1:?usage: $0 BOARD IMAGE}
 image=${2:?usage: $0 BOARD IMAGE}
-case "$board" in
-rpi3) dtb=bcm2837-rpi-3-b.dtb; firmware_files="bootcode.bin start.elf fixup.dat" ;;
-rpi4) dtb=bcm2711-rpi-4-b.dtb; firmware_files="start4.elf fixup4.dat" ;;
-*) die "unknown board '$board'" ;;
-esac
+source "$PROJECT_ROOT/scripts/board.sh"
+load_board "$board"
+dtb=$(basename "$BOARD_DTB")
+firmware_files=$FIRMWARE_FILES
 qemu_dir="$PROJECT_ROOT/out/image/$board/qemu"
 rm -rf "$qemu_dir"
 mkdir -p "$qemu_dir"

@@ -2,15 +2,16 @@
 # Builds the overlays and the DTB QEMU boots for a board:
 #   1. dts/rpi-wdt.dtso and dts/rpi-rtc.dtso -> out/*.dtbo (dtc -@, as the Pi firmware expects overlays);
 #   2. the board's mainline DTB from the kernel build, copied; on raspi4b the nodes QEMU cannot model
-#      are disabled in the copy (board/<board>/qemu.env lists their compatibles);
+#      are disabled in the copy (board/<board>/board.env lists their compatibles);
 #   3. the overlays applied with fdtoverlay, as the firmware applies dtoverlay= on a board, and the
-#      RTC's compatible set to the chip QEMU models (qemu.env's RTC_COMPATIBLE, the overlay's parameter).
+#      RTC's compatible set to the chip QEMU models (board.env's RTC_COMPATIBLE, the overlay's parameter).
 # Usage: dtb.sh overlay [NAME] | dtb.sh board BOARD | dtb.sh bare BOARD  (prints the output path)
 #   bare: step 2 only, without the overlay: the board as the in-tree drivers see it (the differential
 #   test boots it to run the C bcm2835_wdt on the PM block's own watchdog device)
 #   twice: the overlay's node and a second one over the same registers, without power-off (the test
 #   that two instances register side by side, as watchdog0 and watchdog1)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/board.sh"
 
 OUT="$PROJECT_ROOT/out"
 
@@ -54,14 +55,8 @@ list_nodes() {
 }
 
 build_board() {
-	local board=$1 overlay=${2:-yes} conf="$PROJECT_ROOT/board/$1/qemu.env" kbuild src out
-	if [ ! -e "$conf" ]; then
-		local known=("$PROJECT_ROOT"/board/*/qemu.env)
-		known=("${known[@]%/qemu.env}")
-		die "unknown board '$board' (known: ${known[*]##*/})"
-	fi
-	# shellcheck disable=SC1090
-	source "$conf"
+	local board=$1 overlay=${2:-yes} kbuild src out
+	load_board "$board"
 	kbuild=$(bash "$PROJECT_ROOT/scripts/kernel.sh" dir)
 	src="$kbuild/arch/arm64/boot/dts/$BOARD_DTB"
 	[ -e "$src" ] || die "no $src: run 'make kernel' first"

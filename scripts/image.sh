@@ -11,13 +11,10 @@
 # Environment: SSH_KEY, a public key file for root's authorized_keys (default: the HIL runner's key).
 source "$(dirname "$0")/lib.sh"
 
-board=${1:?usage: $0 rpi3|rpi4 [EXTRA_BINARY...]}
+board=${1:?usage: $0 BOARD [EXTRA_BINARY...]}
 shift
-case "$board" in
-rpi3) dtbs=(bcm2837-rpi-3-b bcm2837-rpi-3-b-plus) ;;
-rpi4) dtbs=(bcm2711-rpi-4-b) ;;
-*) die "unknown board '$board' (rpi3, rpi4)" ;;
-esac
+source "$PROJECT_ROOT/scripts/board.sh"
+load_board "$board"
 external="$PROJECT_ROOT/buildroot-external"
 kbuild=$(bash "$PROJECT_ROOT/scripts/kernel.sh" dir)
 firmware="$RPI_WDT_CACHE/raspi-firmware/usr/lib/raspi-firmware"
@@ -31,14 +28,14 @@ mkdir -p "$images/rpi-firmware/overlays" "$work/build"
 
 log "boot partition: firmware, config.txt, cmdline.txt, Image, DTBs, overlays/rpi-wdt.dtbo and rpi-rtc.dtbo"
 cp "$firmware"/bootcode.bin "$firmware"/start*.elf "$firmware"/fixup*.dat "$images/rpi-firmware/"
-cp "$external/board/$board-64/config.txt" "$images/rpi-firmware/config.txt"
+cp "$external/board/$BR_BOARD/config.txt" "$images/rpi-firmware/config.txt"
 cp "$external/board/common/cmdline.txt" "$images/rpi-firmware/cmdline.txt"
 for overlay in rpi-wdt rpi-rtc; do
 	cp "$(bash "$PROJECT_ROOT/scripts/dtb.sh" overlay "$overlay")" "$images/rpi-firmware/overlays/$overlay.dtbo"
 done
 cp "$kbuild/arch/arm64/boot/Image" "$images/Image"
-for dtb in "${dtbs[@]}"; do
-	cp "$kbuild/arch/arm64/boot/dts/broadcom/$dtb.dtb" "$images/"
+for dtb in $BOARD_DTBS; do
+	cp "$kbuild/arch/arm64/boot/dts/$dtb.dtb" "$images/"
 done
 
 log "root partition: the project's root filesystem"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boots a board in QEMU with the project's kernel, the board DTB with the rpi-wdt and rpi-rtc overlays
-# applied, the board's devices (board/<board>/qemu.env: the DS1338 RTC on I2C1), and an initramfs,
+# applied, the board's devices (board/<board>/board.env: the DS1338 RTC on I2C1), and an initramfs,
 # with the serial console on this terminal (Ctrl-A X quits).
 # It never hangs a terminal: power-off inside the guest ends QEMU, a guest reset ends it too (-no-reboot,
 # unless QEMU_ALLOW_REBOOT=1), and after QEMU_TIMEOUT seconds (default 900) it is stopped with a message.
@@ -25,10 +25,8 @@ fi
 board=${1:?usage: $0 BOARD INITRAMFS [kernel args...]}
 initramfs=${2:?usage: $0 BOARD INITRAMFS [kernel args...]}
 shift 2
-conf="$PROJECT_ROOT/board/$board/qemu.env"
-[ -e "$conf" ] || die "unknown board '$board': expected board/$board/qemu.env (boards: rpi3, rpi4)"
-# shellcheck disable=SC1090
-source "$conf"
+source "$PROJECT_ROOT/scripts/board.sh"
+load_board "$board"
 kbuild=$(bash "$PROJECT_ROOT/scripts/kernel.sh" dir)
 image=${QEMU_KERNEL:-$kbuild/arch/arm64/boot/Image}
 [ -e "$image" ] || die "no kernel Image: run 'make kernel' first"

@@ -26,7 +26,7 @@ shift
 staging="$output.staging"
 debian="$RPI_WDT_CACHE/systemd-arm64/root"
 busybox="$RPI_WDT_CACHE/busybox-arm64/bin/busybox"
-# The serial console the shell runs on: console=ttyAMA0 on both boards (board/*/qemu.env).
+# The serial console the shell runs on: console=ttyAMA0 on both boards (board/*/board.env).
 console_tty=ttyAMA0
 
 # Units that cannot work in this guest, masked (a link to /dev/null in /etc/systemd/system). Nothing

@@ -33,7 +33,7 @@ const KUNIT_SUITE: &str = "maxim_rtc_regs";
 const CLIENT: &str = "1-0068";
 pub const DRIVER_DIR: &str = "/sys/bus/i2c/drivers/maxim_rtc";
 const RTC0: &str = "/sys/class/rtc/rtc0";
-/// The chip QEMU models, as board/<board>/qemu.env's RTC_COMPATIBLE sets it.
+/// The chip QEMU models, as board/<board>/board.env's RTC_COMPATIBLE sets it.
 const COMPATIBLE: &str = "dallas,ds1338";
 /// How far the guest's RTC may be from the host's clock: the model reads the host's clock, and a
 /// read takes a few emulated I2C transfers.
