@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds qemu-system-aarch64 with the project's model patches (board/qemu/patches/: the PM watchdog's
-# countdown, the DS1338's write, clock halt and battery, raspi4b's I2C interrupt), from Debian's own
-# source package of the QEMU version installed from bookworm-backports, cached outside the clone and
-# keyed by that version and the patches. Only the aarch64 system target and the features the tests need
-# (user-mode networking for usb-net, FDT) are built.
+# countdown and its qtest, the DS1338's write, clock halt and battery, raspi4b's I2C interrupt), from
+# Debian's own source package of the QEMU version installed from bookworm-backports, cached outside the
+# clone and keyed by that version and the patches. Only the aarch64 system target and the features the
+# tests need (user-mode networking for usb-net, FDT) are built, and the model's qtest, which must pass.
 #   qemu-build.sh build   build if needed, print the binary
 #   qemu-build.sh path    print the binary if it is built (nothing otherwise)
+#   qemu-build.sh check   run the model's qtest and QEMU's checkpatch on each patch (TAP)
 source "$(dirname "$0")/lib.sh"
 
 MESON_VERSION=1.5.0
@@ -18,6 +19,31 @@ build_dir() {
 	local key
 	key=$( { qemu_version; cat "$PROJECT_ROOT"/board/qemu/patches/*.patch; echo "$MESON_VERSION"; } | sha256sum | cut -c1-12)
 	echo "$RPI_WDT_CACHE/qemu-model/$(qemu_version | tr ':~+' '___')-$key"
+}
+
+# The model's qtest (patch 0002), run at build time so that a broken model never reaches the tests.
+QTEST=tests/qtest/bcm2835-powermgt-test
+
+run_qtest() { # DIR: prints the qtest's TAP
+	(cd "$1/build" && QTEST_QEMU_BINARY=./qemu-system-aarch64 "./$QTEST" --tap -k)
+}
+
+# make test's view of the model: its qtest again, and each patch clean under QEMU's checkpatch.pl.
+check() {
+	local dir n=0 failed=0 patch out
+	dir=$(build_dir)
+	[ -e "$dir/.built" ] || die "the watchdog model is not built: run 'make qemu-build'"
+	result() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - qemu-model/$2"; else echo "not ok $n - qemu-model/$2"; failed=$((failed + 1)); sed 's/^/#   /' <<<"$3"; fi; }
+	out=$(run_qtest "$dir" 2>&1)
+	result $? qtest_bcm2835_powermgt "$out"
+	grep -E '^(not )?ok ' <<<"$out" | sed 's/^/#   /'
+	for patch in "$PROJECT_ROOT"/board/qemu/patches/*.patch; do
+		out=$(cd "$dir/src" && perl scripts/checkpatch.pl --no-tree "$patch" 2>&1)
+		grep -q 'total: 0 errors, 0 warnings' <<<"$out"
+		result $? "checkpatch_clean/$(basename "$patch" .patch | cut -c1-4)" "$out"
+	done
+	echo "# qemu-model: $((n - failed)) passed, $failed failed"
+	[ "$failed" = 0 ]
 }
 
 binary() {
@@ -75,6 +101,11 @@ build() {
 	ninja -C "$dir/build" -j"$(jobs_for_make)" qemu-system-aarch64 >"$dir/build.log" 2>&1 ||
 		{ tail -n 30 "$dir/build.log" >&2; die "QEMU build failed (log: $dir/build.log)"; }
 	"$dir/build/qemu-system-aarch64" --version | grep -q rpi-wdt-model || die "the built QEMU does not identify as rpi-wdt-model"
+	log "building and running the watchdog model's qtest ($QTEST)"
+	ninja -C "$dir/build" -j"$(jobs_for_make)" "$QTEST" >>"$dir/build.log" 2>&1 ||
+		{ tail -n 30 "$dir/build.log" >&2; die "the qtest's build failed (log: $dir/build.log)"; }
+	run_qtest "$dir" >"$dir/qtest.log" 2>&1 ||
+		{ cat "$dir/qtest.log" >&2; die "the watchdog model fails its qtest (above): fix board/qemu/patches/ before any test uses it"; }
 	echo $(( $(date +%s) - start )) > "$dir/.build-seconds"
 	touch "$dir/.built"
 	log "patched QEMU built in $(cat "$dir/.build-seconds") s"
@@ -84,5 +115,6 @@ build() {
 case "${1:-}" in
 build) build ;;
 path) [ -e "$(build_dir)/.built" ] && binary || true ;;
-*) die "usage: $0 build | path" ;;
+check) check ;;
+*) die "usage: $0 build | path | check" ;;
 esac

@@ -6,6 +6,8 @@
 #   kernel-patches  the kernel patch series (board/linux/patches/) by the kernel's rules: checkpatch
 #            --strict, the kernel's rustfmt, commit messages, SAFETY comments
 #   buildroot-external  the external tree's consistency (defconfigs, kernel hash, packages), offline
+#   qemu-model  the QEMU watchdog model's qtest (tests/qtest/, also run by make qemu-build) and QEMU's
+#            checkpatch.pl on every model patch
 #   qemu     rpi-wdt-systest on each board in $BOARDS (default "rpi3 rpi4")
 #   systemd  Debian 12's systemd as PID 1 on raspi3b with only RuntimeWatchdogSec=30s: it uses rpi_wdt,
 #            keeps the board up, a hung kernel is reset, reboot and power-off go through the driver
@@ -67,6 +69,10 @@ add_tap "$results/kernel-patches.log"
 stage "buildroot-external: the tree's defconfigs, hashes and packages hold together"
 bash "$PROJECT_ROOT/scripts/check-br-external.sh" | tee "$results/br-external.log"
 add_tap "$results/br-external.log"
+
+stage "qemu-model: the watchdog model's qtest, and QEMU's checkpatch on board/qemu/patches/"
+bash "$PROJECT_ROOT/scripts/qemu-build.sh" check | tee "$results/qemu-model.log"
+add_tap "$results/qemu-model.log"
 
 stage "qemu: system tests on $boards"
 board_args=()
