@@ -158,9 +158,34 @@ impl QemuTarget {
             }
         }
         // A line QEMU is still writing is read next time.
-        match text.rfind('\n') {
+        let mut events = match text.rfind('\n') {
             Some(end) => hwtrace::parse(&text[..=end]),
             None => Vec::new(),
+        };
+        self.time_expiries_from_qmp(&mut events);
+        events
+    }
+
+    /// Times each traced expiry by QEMU's QMP event for it, sent from the same call in the model:
+    /// `WATCHDOG` (through watchdog_perform_action()), or `SHUTDOWN` for a power-off (partition 63).
+    /// The trace still gives the loads and RSTS, which QMP does not report. An expiry whose event has
+    /// not come (yet) keeps the trace's time.
+    fn time_expiries_from_qmp(&self, events: &mut [hwtrace::Event]) {
+        let Ok(qmp) = self.guest.qmp() else { return };
+        let reported = qmp.since(0);
+        for event in events.iter_mut() {
+            let Kind::Expired { rsts } = event.kind else { continue };
+            let name = if hwtrace::is_halt(rsts) { "SHUTDOWN" } else { "WATCHDOG" };
+            let gap = |e: &&rpi_wdt_testkit::qmp::Event| {
+                e.at.duration_since(event.at)
+                    .or_else(|_| event.at.duration_since(e.at))
+                    .unwrap_or(Duration::MAX)
+            };
+            // Both are stamped within microseconds of each other; a second apart is another expiry.
+            let near = reported.iter().filter(|e| e.name == name).min_by_key(gap);
+            if let Some(qmp_event) = near.filter(|e| gap(e) < Duration::from_secs(1)) {
+                event.at = qmp_event.at;
+            }
         }
     }
 

@@ -19,9 +19,9 @@
 //!    the model).
 //!
 //! Expiry is measured on the host between the marker the guest prints right after its last ping (when
-//! the harness reads it) and the host time QEMU stamps on its `bcm2835_powermgt_wdog_expired` trace line
-//! (`-msg timestamp=on`); the model counts on QEMU's virtual clock, which under TCG follows the host
-//! clock. [`timing::EXPIRY`] bounds the difference.
+//! the harness reads it) and the host time QEMU stamps on the QMP `WATCHDOG` event the model sends
+//! through `watchdog_perform_action()`; the model counts on QEMU's virtual clock, which under TCG
+//! follows the host clock. [`timing::EXPIRY`] bounds the difference.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -32,7 +32,6 @@ use crate::suites::{
 };
 use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_testkit::console::Guest;
-use rpi_wdt_testkit::markers::trace;
 use rpi_wdt_testkit::report::Status;
 use rpi_wdt_testkit::timing;
 
@@ -67,14 +66,13 @@ pub const CHECKS: &[&str] = &[
 /// follows the machine into its next boot.
 fn timed_expiry(g: &mut Guest, command: &str, timeout_s: u64) -> Result<Duration, String> {
     let marker = "RPI-WDT-LAST-PING";
+    let mark = g.qmp_mark();
     g.send_line(&format!("{command}; echo {marker}")).map_err(|e| e.to_string())?;
     g.expect(&format!("{marker}\n"), Duration::from_secs(60)).map_err(|e| e.to_string())?;
     let last_word = std::time::SystemTime::now();
-    let text = g
-        .expect(trace::EXPIRED, Duration::from_secs(timeout_s + 30))
+    let fired = g
+        .watchdog_expiry(mark, Duration::from_secs(timeout_s + 30))
         .map_err(|e| format!("the watchdog did not fire: {e}"))?;
-    let fired = rpi_wdt_testkit::console::trace_time(&text, trace::EXPIRED)
-        .ok_or_else(|| format!("no timestamp on QEMU's trace line (-msg timestamp=on): {text}"))?;
     let measured = fired.duration_since(last_word).unwrap_or_default();
     await_shell(g).map_err(|e| format!("no next boot after the watchdog reset: {e}"))?;
     let expected = Duration::from_secs(timeout_s);
@@ -309,17 +307,16 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) -
         sh(g, "wdtctl start")?;
         let device = bound_device(g)?;
         let marker = "RPI-WDT-BOUND";
+        let mark = g.qmp_mark();
         g.send_line(&format!(
             "echo {device} > {DRIVER_DIR}/unbind; echo {device} > {DRIVER_DIR}/bind; echo {marker}"
         ))
         .map_err(|e| e.to_string())?;
         g.expect(&format!("{marker}\n"), Duration::from_secs(30)).map_err(|e| e.to_string())?;
         let bound = std::time::SystemTime::now();
-        let text = g
-            .expect(trace::EXPIRED, Duration::from_secs(40))
+        let fired = g
+            .watchdog_expiry(mark, Duration::from_secs(40))
             .map_err(|e| format!("the board did not reset after the open timeout: {e}"))?;
-        let fired = rpi_wdt_testkit::console::trace_time(&text, trace::EXPIRED)
-            .ok_or_else(|| format!("no timestamp on QEMU's trace line: {text}"))?;
         let after = fired.duration_since(bound).unwrap_or_default();
         println!("#   reset {:.1} s after the bind, open timeout 8 s, timeout 6 s", after.as_secs_f64());
         await_shell(g).map_err(|e| format!("no next boot after the reset: {e}"))?;

@@ -144,9 +144,7 @@ fn boot(
     allow_reboot: bool,
     devices: &str,
 ) -> Result<Guest, String> {
-    let reboot_trace =
-        if allow_reboot { markers::trace::qemu_args(&[markers::trace::EXPIRED]) } else { String::new() };
-    let qemu_args = format!("{reboot_trace} {devices}");
+    let qemu_args = devices.to_string();
     let spec = BootSpec {
         project_root: root,
         board,

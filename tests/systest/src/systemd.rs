@@ -21,8 +21,7 @@ use std::time::{Duration, Instant};
 
 use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_core::ident::IDENTITY_STR;
-use rpi_wdt_testkit::console::{trace_time, BootSpec, Guest};
-use rpi_wdt_testkit::markers::trace;
+use rpi_wdt_testkit::console::{BootSpec, Guest};
 use rpi_wdt_testkit::report::Status;
 
 use crate::suites::{
@@ -99,7 +98,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
         ],
         log_path: results.join(format!("{}-systemd.log", s.board)),
         allow_reboot: true,
-        qemu_args: &trace::qemu_args(&[trace::EXPIRED]),
+        qemu_args: "",
         env: Vec::new(),
     };
     let booted = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}")).and_then(|mut g| {
@@ -148,22 +147,23 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
     });
     s.check("systemd/board_stays_up_for_three_timeouts", g, |g| {
         let before = boot_id(g)?;
-        let mark = g.transcript().len();
+        let mark = g.qmp_mark();
         sh(g, "sleep 90")?;
-        if boot_id(g)? != before || since(g, mark).contains(trace::EXPIRED) {
+        let expired = g.qmp()?.since(mark).iter().any(|e| e.name == "WATCHDOG");
+        if boot_id(g)? != before || expired {
             return Err("the board reset within 90 s while systemd pinged the watchdog".into());
         }
         expect_attributes(&sysfs_attributes(g, WATCHDOG0)?, &[("state", "active")])
     });
     let before_crash = g.transcript().len();
     s.check("systemd/hung_kernel_reset_by_the_watchdog", g, |g| {
+        let mark = g.qmp_mark();
         g.send_line("echo c > /proc/sysrq-trigger").map_err(|e| e.to_string())?;
         g.expect("sysrq triggered crash", Duration::from_secs(30)).map_err(|e| e.to_string())?;
         let hung = std::time::SystemTime::now();
-        let text = g
-            .expect(trace::EXPIRED, HANG_RESET_LIMIT + Duration::from_secs(10))
+        let fired = g
+            .watchdog_expiry(mark, HANG_RESET_LIMIT + Duration::from_secs(10))
             .map_err(|e| format!("the watchdog did not reset the hung kernel: {e}"))?;
-        let fired = trace_time(&text, trace::EXPIRED).ok_or("no timestamp on QEMU's trace line")?;
         let after = fired.duration_since(hung).unwrap_or_default();
         println!("#   the watchdog reset the hung kernel {:.1} s after the crash", after.as_secs_f64());
         if after > HANG_RESET_LIMIT {
@@ -189,6 +189,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
     });
     s.check("systemd/reboot_watchdog_set_without_failure", g, |g| {
         let mark = g.transcript().len();
+        let qmp_mark = g.qmp_mark();
         g.send_line("systemctl reboot").map_err(|e| e.to_string())?;
         g.expect("reboot: Restarting system", Duration::from_secs(120)).map_err(|e| e.to_string())?;
         let shutdown = since(g, mark);
@@ -197,8 +198,10 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, m
             return Err(format!("watchdog failures during shutdown:\n{}", failures.join("\n")));
         }
         expect_contains("the shutdown", &shutdown, &["Watchdog running with a hardware timeout of 10min"])?;
-        // The restart itself goes through rpi_wdt's restart handler: a 10-tick countdown.
-        g.expect(trace::EXPIRED, Duration::from_secs(30)).map_err(|e| format!("no watchdog restart: {e}"))?;
+        // The restart itself goes through rpi_wdt's restart handler: a 10-tick countdown, which
+        // the model reports as a watchdog expiry.
+        g.watchdog_expiry(qmp_mark, Duration::from_secs(30))
+            .map_err(|e| format!("no watchdog restart: {e}"))?;
         Ok(())
     });
     let shutdown_end = g.transcript().len();

@@ -4,7 +4,8 @@
 //! Commands run in the guest's shell on the console. Their output is framed by markers printed with
 //! `printf '@@%s@@\n' B<n>`: the typed command line (which the tty echoes) never contains the printed
 //! marker, so the frame is found even with echo on. Everything QEMU prints is kept (the transcript) and
-//! written to a log file as it arrives.
+//! written to a log file as it arrives. QEMU also gets a QMP socket, whose events [`Guest::qmp`]
+//! gives.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -13,6 +14,11 @@ use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
+
+use crate::qmp::Qmp;
+
+/// How long QEMU may take to create its QMP socket.
+const QMP_CONNECT_LIMIT: Duration = Duration::from_secs(30);
 
 /// What went wrong talking to the guest.
 #[derive(Debug)]
@@ -77,6 +83,8 @@ pub struct Guest {
     cursor: usize,
     seq: u32,
     log_path: PathBuf,
+    /// QEMU's events (crate::qmp), or why there are none.
+    qmp: Result<Qmp, String>,
 }
 
 /// How to boot a guest.
@@ -100,6 +108,7 @@ impl Guest {
         if let Some(dir) = spec.log_path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        let qmp_socket = Qmp::socket_path(spec.board);
         let mut command = Command::new("bash");
         command
             .arg(spec.project_root.join("scripts/qemu.sh"))
@@ -108,7 +117,7 @@ impl Guest {
             .args(&spec.kernel_args)
             .env("QEMU_TIMEOUT", "3600")
             .env("QEMU_ALLOW_REBOOT", if spec.allow_reboot { "1" } else { "0" })
-            .env("QEMU_EXTRA_ARGS", spec.qemu_args)
+            .env("QEMU_EXTRA_ARGS", format!("{} {}", spec.qemu_args, Qmp::qemu_args(&qmp_socket)))
             .envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -154,6 +163,8 @@ impl Guest {
                 }
             });
         }
+        // QEMU creates the socket before the guest runs; scripts/qemu.sh first checks its inputs.
+        let qmp = Qmp::connect(&qmp_socket, QMP_CONNECT_LIMIT);
         Ok(Guest {
             stdin: child.stdin.take(),
             child,
@@ -161,7 +172,29 @@ impl Guest {
             cursor: 0,
             seq: 0,
             log_path: spec.log_path.clone(),
+            qmp,
         })
+    }
+
+    /// QEMU's QMP events since it started (every guest has a QMP socket).
+    pub fn qmp(&self) -> Result<&Qmp, String> {
+        self.qmp.as_ref().map_err(Clone::clone)
+    }
+
+    /// A mark in QEMU's events for [`Guest::watchdog_expiry`] (0 without QMP).
+    pub fn qmp_mark(&self) -> usize {
+        self.qmp.as_ref().map_or(0, Qmp::mark)
+    }
+
+    /// Waits up to `limit` for the first watchdog expiry after `mark`: QEMU's `WATCHDOG` event with
+    /// the reset action (the harnesses run QEMU's default `-action watchdog=reset`). Returns the host
+    /// time QEMU stamped on it.
+    pub fn watchdog_expiry(&self, mark: usize, limit: Duration) -> Result<std::time::SystemTime, String> {
+        let event = self.qmp()?.wait("WATCHDOG", mark, limit)?;
+        match event.watchdog_action() {
+            Some("reset") => Ok(event.at),
+            other => Err(format!("the WATCHDOG event's action is {other:?}, expected \"reset\"")),
+        }
     }
 
     /// The console log file.

@@ -8,6 +8,7 @@ pub mod hwclock;
 pub mod ktap;
 pub mod markers;
 pub mod project;
+pub mod qmp;
 pub mod report;
 pub mod splat;
 pub mod tap;
