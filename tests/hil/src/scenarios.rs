@@ -17,7 +17,7 @@ use rpi_wdt_testkit::tap::Tap;
 use rpi_wdt_testkit::timing;
 
 use crate::hwtrace;
-use crate::json::{self, Value};
+use crate::json::{self, At, Value};
 use crate::rtc;
 use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome, Scenario};
 use crate::sysfs::{self, Attrs, Node, DRIVER_DIR, IDENTITY, LEGACY_NODE, NODE, SYSFS};
@@ -155,11 +155,11 @@ impl Expect {
 }
 
 fn num(n: u64) -> Value {
-    Value::Number(n as f64)
+    Value::from(n)
 }
 
 fn text(s: &str) -> Value {
-    Value::String(s.into())
+    Value::from(s)
 }
 
 /// wdtctl's answer to one `--json` command.
@@ -416,8 +416,8 @@ fn wdtctl_reads_sysfs(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, Stri
     let options: Vec<&str> = info
         .at("result.options")
         .and_then(Value::as_array)
-        .unwrap_or(&[])
-        .iter()
+        .into_iter()
+        .flatten()
         .filter_map(Value::as_str)
         .collect();
     e.eq("info's options", options, vec!["CARDRESET", "SETTIMEOUT", "MAGICCLOSE", "KEEPALIVEPING"]);
