@@ -144,7 +144,6 @@ fn boot(
     allow_reboot: bool,
     devices: &str,
 ) -> Result<Guest, String> {
-    let qemu_args = devices.to_string();
     let spec = BootSpec {
         project_root: root,
         board,
@@ -152,7 +151,7 @@ fn boot(
         kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
         log_path: results.join(format!("{board}-{name}.log")),
         allow_reboot,
-        qemu_args: &qemu_args,
+        qemu_args: devices,
         env: Vec::new(),
     };
     let mut guest = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
