@@ -15,6 +15,7 @@
 mod fixture;
 mod hwtrace;
 mod json;
+mod needs;
 mod qemu;
 mod rtc;
 mod scenarios;
@@ -48,7 +49,7 @@ struct Args {
     /// Where the JUnit file and logs go [default: out/test-results].
     #[arg(long, value_name = "DIR", default_value_os_t = project::root().join("out/test-results"), hide_default_value = true)]
     results: PathBuf,
-    /// The initramfs qemu targets boot [default: out/initramfs.cpio.gz].
+    /// The initramfs qemu targets boot [default: out/initramfs.cpio].
     #[arg(long, value_name = "FILE")]
     initramfs: Option<PathBuf>,
     /// How commands reach a qemu target [default: ssh on rpi3, console on rpi4].
@@ -70,7 +71,7 @@ struct Args {
 
 /// `--only`'s values: scenario names.
 fn scenario_name(name: &str) -> Result<String, String> {
-    let known: Vec<&str> = scenarios::ALL.iter().map(|(name, _, _)| *name).collect();
+    let known: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
     if known.contains(&name) {
         Ok(name.to_string())
     } else {
@@ -132,7 +133,7 @@ fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
         let model = qemu.model;
         let transport =
             args.transport.unwrap_or(if board == "rpi3" { Transport::Ssh } else { Transport::Console });
-        let initramfs = args.initramfs.clone().unwrap_or_else(|| root.join("out/initramfs.cpio.gz"));
+        let initramfs = args.initramfs.clone().unwrap_or_else(|| root.join("out/initramfs.cpio"));
         if !initramfs.is_file() {
             return Err(match &args.initramfs {
                 Some(_) => format!("--initramfs {}: no such file", initramfs.display()),
@@ -204,22 +205,25 @@ fn main() -> ExitCode {
     }
 
     let mut bench = step::Bench { fixture, heartbeat_gpio: args.heartbeat_gpio.clone() };
-    for (scenario, what, run) in scenarios::ALL {
-        if args.only.as_ref().is_some_and(|only| !only.iter().any(|o| o == scenario)) {
+    for scenario in scenarios::ALL {
+        if args.only.as_ref().is_some_and(|only| !only.iter().any(|o| o == scenario.name)) {
             continue;
         }
-        println!("# {scenario}: {what}");
+        println!("# {}: {}", scenario.name, scenario.what);
         let t0 = Instant::now();
-        let outcome = run(target.as_mut(), &mut bench);
+        let outcome = match needs::first_unmet(scenario.needs, target.as_ref()) {
+            Some(why) => Ok(step::Outcome::skip(why)),
+            None => (scenario.run)(target.as_mut(), &mut bench),
+        };
         let elapsed = t0.elapsed();
         match outcome {
             Ok(outcome) => {
                 for figure in &outcome.figures {
                     println!("#   {figure}");
                 }
-                report.record(&format!("{name}/{scenario}"), outcome.status, elapsed);
+                report.record(&format!("{name}/{}", scenario.name), outcome.status, elapsed);
             }
-            Err(why) => report.record(&format!("{name}/{scenario}"), Status::Fail(why), elapsed),
+            Err(why) => report.record(&format!("{name}/{}", scenario.name), Status::Fail(why), elapsed),
         }
     }
 

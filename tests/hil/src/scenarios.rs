@@ -18,6 +18,7 @@ use rpi_wdt_testkit::timing;
 
 use crate::hwtrace;
 use crate::json::{self, At, Value};
+use crate::needs::Need;
 use crate::rtc;
 use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome, Scenario};
 use crate::sysfs::{self, Attrs, Node, DRIVER_DIR, IDENTITY, LEGACY_NODE, NODE, SYSFS};
@@ -30,73 +31,136 @@ const LONG_EXPIRY_S: u32 = 20;
 /// Scratch files on the target.
 const SCRATCH: &str = "/tmp/rpi-wdt-hil";
 
-/// Every scenario, in the order they run. Scenarios that end the machine come last.
-pub const ALL: &[(&str, &str, Scenario)] = &[
-    (
-        "probe_and_autoload",
-        "the overlay's device is bound to rpi_wdt, which coldplug loaded from its compatible",
-        probe_and_autoload,
-    ),
-    (
-        "sysfs_and_nodes",
-        "watchdog0's sysfs attributes, its device link and both nodes (0600), reading arms nothing",
-        sysfs_and_nodes,
-    ),
-    ("wdtctl_reads_sysfs", "wdtctl info/status/bootstatus (schema 2) agree with sysfs, also as non-root", wdtctl_reads_sysfs),
-    (
-        "abi_standard_node",
-        "the standard watchdog ABI end to end on /dev/watchdog0 (64- and 32-bit) and /dev/watchdog",
-        abi_standard_node,
-    ),
-    ("wdtctl_selftest", "wdtctl selftest passes and leaves the watchdog as found", wdtctl_selftest),
-    ("error_paths", "wdtctl's errors and exit codes for bad input, state left intact", error_paths),
-    ("concurrent_use", "parallel sysfs readers while one process holds the watchdog; others get EBUSY", concurrent_use),
-    (
-        "wdtctl_over_ssh",
-        "wdtctl --host from this machine: output and exit codes come back unchanged",
-        wdtctl_over_ssh,
-    ),
-    (
-        "rtc_probe_and_autoload",
-        "the RTC's client is bound to maxim_rtc, loaded from its compatible, as /dev/rtcN",
-        rtc::probe_and_autoload,
-    ),
-    (
-        "rtc_hwclock_read_write",
-        "busybox hwclock -w/-r, RTC_SET_TIME read back, malformed and out-of-range times refused",
-        rtc::hwclock_read_write,
-    ),
-    (
-        "rtc_stopped_oscillator",
-        "a stopped oscillator (clock halt through i2c-dev) reads as invalid until the time is set",
-        rtc::stopped_oscillator,
-    ),
-    (
-        "rtc_ds3231_sensors",
-        "a DS3231's temperature through hwmon and its aging offset through the RTC class",
-        rtc::ds3231_sensors,
-    ),
-    ("rtc_unbind_bind", "the clock goes with unbind and comes back with bind, reading right", rtc::unbind_bind),
-    ("keepalive_hold", "pinging for three timeouts keeps the board up", keepalive_hold),
-    (
-        "module_reload",
-        "rmmod refused while the watchdog runs; heartbeat= above 16 s accepted, beyond the kernel's limit refused",
-        module_reload,
-    ),
-    ("expiry", "stop pinging: the board resets at the 5 s timeout and reports a watchdog reset", expiry),
-    (
-        "expiry_long",
-        "a 20 s timeout (the kernel reloads the 16 s hardware): the board resets 20 s after the last ping",
-        expiry_long,
-    ),
-    ("rtc_survives_reboot", "a time an hour ahead stays in the RTC over a reboot and sets the system clock", rtc::survives_reboot),
-    ("reboot", "reboot goes through the driver and the board comes back", reboot),
-    ("kernel_log_clean", "no oops, WARN, BUG or lockdep report in the kernel log", kernel_log_clean),
-    ("poweroff", "poweroff goes through the driver's power-off handler", poweroff),
+/// Every scenario, in the order they run, with what it needs of the target. Scenarios that end the
+/// machine come last.
+pub const ALL: &[Scenario] = &[
+    Scenario {
+        name: "probe_and_autoload",
+        what: "the overlay's device is bound to rpi_wdt, which coldplug loaded from its compatible",
+        needs: &[],
+        run: probe_and_autoload,
+    },
+    Scenario {
+        name: "sysfs_and_nodes",
+        what: "watchdog0's sysfs attributes, its device link and both nodes (0600), reading arms nothing",
+        needs: &[],
+        run: sysfs_and_nodes,
+    },
+    Scenario {
+        name: "wdtctl_reads_sysfs",
+        what: "wdtctl info/status/bootstatus (schema 2) agree with sysfs, also as non-root",
+        needs: &[],
+        run: wdtctl_reads_sysfs,
+    },
+    Scenario {
+        name: "abi_standard_node",
+        what: "the standard watchdog ABI end to end on /dev/watchdog0 (64- and 32-bit) and /dev/watchdog",
+        needs: &[Need::Countdown],
+        run: abi_standard_node,
+    },
+    Scenario {
+        name: "wdtctl_selftest",
+        what: "wdtctl selftest passes and leaves the watchdog as found",
+        needs: &[Need::Countdown],
+        run: wdtctl_selftest,
+    },
+    Scenario {
+        name: "error_paths",
+        what: "wdtctl's errors and exit codes for bad input, state left intact",
+        needs: &[],
+        run: error_paths,
+    },
+    Scenario {
+        name: "concurrent_use",
+        what: "parallel sysfs readers while one process holds the watchdog; others get EBUSY",
+        needs: &[],
+        run: concurrent_use,
+    },
+    Scenario {
+        name: "wdtctl_over_ssh",
+        what: "wdtctl --host from this machine: output and exit codes come back unchanged",
+        needs: &[Need::Ssh],
+        run: wdtctl_over_ssh,
+    },
+    Scenario {
+        name: "rtc_probe_and_autoload",
+        what: "the RTC's client is bound to maxim_rtc, loaded from its compatible, as /dev/rtcN",
+        needs: &[],
+        run: rtc::probe_and_autoload,
+    },
+    Scenario {
+        name: "rtc_hwclock_read_write",
+        what: "busybox hwclock -w/-r, RTC_SET_TIME read back, malformed and out-of-range times refused",
+        needs: &[],
+        run: rtc::hwclock_read_write,
+    },
+    Scenario {
+        name: "rtc_stopped_oscillator",
+        what: "a stopped oscillator (clock halt through i2c-dev) reads as invalid until the time is set",
+        needs: &[Need::RtcModel],
+        run: rtc::stopped_oscillator,
+    },
+    Scenario {
+        name: "rtc_ds3231_sensors",
+        what: "a DS3231's temperature through hwmon and its aging offset through the RTC class",
+        needs: &[],
+        run: rtc::ds3231_sensors,
+    },
+    Scenario {
+        name: "rtc_unbind_bind",
+        what: "the clock goes with unbind and comes back with bind, reading right",
+        needs: &[],
+        run: rtc::unbind_bind,
+    },
+    Scenario {
+        name: "keepalive_hold",
+        what: "pinging for three timeouts keeps the board up",
+        needs: &[Need::Countdown],
+        run: keepalive_hold,
+    },
+    Scenario {
+        name: "module_reload",
+        what: "rmmod refused while the watchdog runs; heartbeat= above 16 s accepted, beyond the kernel's limit refused",
+        needs: &[],
+        run: module_reload,
+    },
+    Scenario {
+        name: "expiry",
+        what: "stop pinging: the board resets at the 5 s timeout and reports a watchdog reset",
+        needs: &[Need::Countdown],
+        run: expiry,
+    },
+    Scenario {
+        name: "expiry_long",
+        what: "a 20 s timeout (the kernel reloads the 16 s hardware): the board resets 20 s after the last ping",
+        needs: &[Need::Countdown],
+        run: expiry_long,
+    },
+    Scenario {
+        name: "rtc_survives_reboot",
+        what: "a time an hour ahead stays in the RTC over a reboot and sets the system clock",
+        needs: &[Need::RtcModel],
+        run: rtc::survives_reboot,
+    },
+    Scenario {
+        name: "reboot",
+        what: "reboot goes through the driver and the board comes back",
+        needs: &[],
+        run: reboot,
+    },
+    Scenario {
+        name: "kernel_log_clean",
+        what: "no oops, WARN, BUG or lockdep report in the kernel log",
+        needs: &[],
+        run: kernel_log_clean,
+    },
+    Scenario {
+        name: "poweroff",
+        what: "poweroff goes through the driver's power-off handler",
+        needs: &[Need::PowerOff],
+        run: poweroff,
+    },
 ];
-
-const NEEDS_COUNTDOWN: &str =
-    "stock QEMU resets at once when the watchdog starts (no countdown); use the model (make qemu-build) or a board";
 
 /// The values of `KEY=VALUE` lines for `key`.
 fn labelled<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
@@ -227,8 +291,8 @@ fn wdtctl_ok(t: &mut dyn Target, args: &str) -> Result<Value, String> {
 /// when the target is not fit for it. `stops_it`: the scenario stops the watchdog again (impossible
 /// under nowayout).
 fn armable(t: &mut dyn Target, stops_it: bool) -> Result<Option<String>, String> {
-    if t.countdown() == Countdown::ResetsAtOnce {
-        return Ok(Some(NEEDS_COUNTDOWN.into()));
+    if let Some(why) = Need::Countdown.unmet(t) {
+        return Ok(Some(why.into()));
     }
     let a = read_attrs(t)?;
     if !a.present("rsts") {
@@ -733,9 +797,7 @@ fn concurrent_use(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> 
 }
 
 fn wdtctl_over_ssh(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
-    let Some(ssh) = t.ssh().cloned() else {
-        return Ok(Outcome::skip("the target is reached over its serial console, not SSH"));
-    };
+    let ssh = t.ssh().cloned().ok_or(Need::Ssh.reason())?;
     let wdtctl = rpi_wdt_testkit::project::root().join("target/release/wdtctl");
     if !wdtctl.is_file() {
         return Err(format!("{} is not built: run 'cargo build --release -p wdtctl'", wdtctl.display()));
@@ -882,7 +944,7 @@ fn module_reload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let default = dt_timeout(&od).unwrap_or(sysfs::DEFAULT_TIMEOUT_S);
     let mut figures = Vec::new();
     if t.countdown() == Countdown::ResetsAtOnce {
-        figures.push(format!("rmmod while the watchdog runs: not tried ({NEEDS_COUNTDOWN})"));
+        figures.push(format!("rmmod while the watchdog runs: not tried ({})", Need::Countdown.reason()));
     } else if before.nowayout()? {
         figures.push(
             "rmmod while the watchdog runs: not tried (nowayout: it could not be stopped again)".into(),
@@ -1187,11 +1249,6 @@ fn kernel_log_clean(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String
 }
 
 fn poweroff(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
-    if !t.may_power_off() {
-        return Ok(Outcome::skip(
-            "powering a board off needs a person or switchable power to bring it back; pass --allow-poweroff",
-        ));
-    }
     let traced = t.watch_hardware();
     let _ = t.run("(sleep 1; poweroff) >/dev/null 2>&1 &", Duration::from_secs(30));
     t.confirm_powered_off()?;
@@ -1266,9 +1323,20 @@ mod tests {
 
     #[test]
     fn scenario_names_are_unique() {
-        let mut names: Vec<&str> = ALL.iter().map(|(n, _, _)| *n).collect();
+        let mut names: Vec<&str> = ALL.iter().map(|s| s.name).collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), ALL.len());
+    }
+
+    #[test]
+    fn scenarios_that_arm_or_end_the_machine_declare_it() {
+        let needs = |name: &str| ALL.iter().find(|s| s.name == name).map(|s| s.needs).unwrap();
+        for name in ["abi_standard_node", "wdtctl_selftest", "keepalive_hold", "expiry", "expiry_long"] {
+            assert!(needs(name).contains(&Need::Countdown), "{name} arms the watchdog");
+        }
+        assert!(needs("poweroff").contains(&Need::PowerOff));
+        assert!(needs("wdtctl_over_ssh").contains(&Need::Ssh));
+        assert_eq!(ALL.last().map(|s| s.name), Some("poweroff"), "nothing can run after the power-off");
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use rpi_wdt_testkit::report::Status;
 
 use crate::fixture::Fixture;
+use crate::needs::Need;
 use crate::target::Target;
 use crate::tools::{self, TOOLS_DIR};
 
@@ -36,7 +37,20 @@ pub struct Bench {
     pub heartbeat_gpio: String,
 }
 
-pub type Scenario = fn(&mut dyn Target, &mut Bench) -> Result<Outcome, String>;
+/// A scenario's body. It may still skip for what it finds on the target (crate::needs).
+pub type Run = fn(&mut dyn Target, &mut Bench) -> Result<Outcome, String>;
+
+/// One row of the scenario table.
+pub struct Scenario {
+    /// The report's name for it: `TARGET/NAME`.
+    pub name: &'static str,
+    /// What it shows, one line.
+    pub what: &'static str,
+    /// What the target must be for it to run; the runner skips it, giving the reason, where the
+    /// target is not.
+    pub needs: &'static [Need],
+    pub run: Run,
+}
 
 /// A command line as both transports take it: over the console, the runner appends `; printf ...` to
 /// it, so it must not end in `;` itself (`; ;` is a syntax error in the guest's shell).
