@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the systemd guest as a gzip'd cpio initramfs, offline: Debian 12's systemd as PID 1 (with udevd,
+# Builds the systemd guest as a cpio initramfs (scripts/cpio.sh), offline: Debian 12's systemd as PID 1 (with udevd,
 # journald and kmod), for tests of what systemd does with the watchdog when /etc/systemd/system.conf says
 # only RuntimeWatchdogSec=30s. It is made of:
 #   - the arm64 packages 'make setup' downloaded and extracted with their dependency closure
@@ -18,8 +18,9 @@
 # rdinit=/sbin/init, systemd-sysv's link, works too). There is no /etc/initrd-release: systemd runs the
 # initramfs as the real root, not as an initrd. What the console prints and what to type: board/systemd/
 # rootfs/etc/rpi-wdt/console.
-# Usage: systemd-rootfs.sh OUTPUT [EXTRA_BINARY...]   (e.g. out/initramfs-systemd.cpio.gz)
+# Usage: systemd-rootfs.sh OUTPUT [EXTRA_BINARY...]   (e.g. out/initramfs-systemd.cpio)
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/cpio.sh"
 
 output=$(realpath -m "${1:?usage: $0 OUTPUT [EXTRA_BINARY...]}")
 shift
@@ -158,8 +159,7 @@ done < <(find "$staging" -type f -not -path "$staging/lib/modules/*" \( -perm -u
 	die "libraries missing from the guest: ${missing[*]} (link that program statically, or add the package that ships the library to SYSTEMD_GUEST_PACKAGES in scripts/setup.sh)"
 
 log "packing $output"
-(cd "$staging" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) | gzip -6 > "$output.tmp"
-mv "$output.tmp" "$output"
+pack_initramfs "$staging" "$output"
 log "systemd guest: $(du -sm "$staging" | cut -f1) MiB unpacked, $(( $(stat -c %s "$output") / 1048576 )) MiB packed, in $(( $(date +%s) - start )) s"
 rm -rf "$staging"
 echo "$output"
