@@ -13,13 +13,13 @@ RPI_WDT_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/rpi-rust-wdt
 export RPI_WDT_CACHE
 
 OUT := out
-INITRAMFS := $(OUT)/initramfs.cpio.gz
+INITRAMFS := $(OUT)/initramfs.cpio
 SETUP_STAMP := $(RPI_WDT_CACHE)/stamps/setup-$(shell cat scripts/setup.sh scripts/lib.sh | sha256sum | cut -c1-16)
 GUEST_BINS = $(OUT)/wdtctl/wdtctl $(OUT)/guest/rpi-wdt-abi-check $(OUT)/guest/rpi-wdt-abi-check32 \
 	$(OUT)/guest/rpi-wdt-run-as $(OUT)/guest/watchdog-test $(OUT)/guest/rpi-wdt-reliability $(OUT)/guest/rpi-wdt-bench \
 	$(OUT)/guest/rpi-rtc-check $(OUT)/guest/rpi-rtc-fuzz
 
-.PHONY: help setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs systemd-rootfs debug-rootfs image images qemu run hil bench test test-host systest clean distclean
+.PHONY: help setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs systemd-rootfs image images qemu run hil bench test test-host systest clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -60,13 +60,7 @@ rootfs: driver guest userspace
 
 # The systemd guest (Debian 12's systemd as PID 1, RuntimeWatchdogSec=30s), for the systemd suite.
 systemd-rootfs: driver guest userspace
-	bash scripts/systemd-rootfs.sh $(OUT)/initramfs-systemd.cpio.gz $(GUEST_BINS)
-
-# The debug kernel (board/common/linux-debug.fragment) and its initramfs, for the reliability suite.
-debug-rootfs: guest userspace
-	KERNEL_VARIANT=debug bash scripts/kernel.sh build
-	KERNEL_VARIANT=debug bash scripts/driver.sh build
-	KERNEL_VARIANT=debug bash scripts/initramfs.sh $(OUT)/initramfs-debug.cpio.gz $(GUEST_BINS)
+	bash scripts/systemd-rootfs.sh $(OUT)/initramfs-systemd.cpio $(GUEST_BINS)
 
 image: driver guest userspace
 	bash scripts/image.sh $(BOARD) $(GUEST_BINS)
@@ -94,7 +88,7 @@ fixture: setup
 bench: rootfs systest qemu-build
 	bash scripts/bench.sh
 
-test: rootfs systemd-rootfs dtbs systest qemu-build fixture images debug-rootfs
+test: rootfs systemd-rootfs dtbs systest qemu-build fixture images
 	bash scripts/test.sh
 
 test-host: setup

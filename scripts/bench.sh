@@ -100,7 +100,7 @@ fi
 
 log "QEMU: ioctl latency and boot to driver ready (raspi3b, raspi4b)"
 "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite bench --board rpi3 --board rpi4 \
-	--initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" --results "$out" | tee "$out/qemu.log"
+	--initramfs "$PROJECT_ROOT/out/initramfs.cpio" --results "$out" | tee "$out/qemu.log"
 while IFS= read -r line; do
 	rec=${line#\# bench-json }
 	board=$(sed -n 's/.*"board":"\([^"]*\)".*/\1/p' <<<"$rec")

@@ -6,17 +6,13 @@
 #   kernel.sh build       configure (if new) and build
 #   kernel.sh dir         print the build tree for the current inputs (it may not exist yet)
 #   kernel.sh source      print the patched source tree (made from the extracted source if missing)
-# KERNEL_VARIANT selects the fragments: "test" (default: the kernel QEMU boots in make run/test) or
-# "debug" (test plus linux-debug.fragment, for the reliability suite). Every script that uses the kernel
-# build (driver, rootfs, qemu) follows the same variable.
+# One kernel serves every QEMU boot: linux-test.fragment builds in the debug options, and the reliability
+# suite turns the costly ones on from the command line.
 source "$(dirname "$0")/lib.sh"
 
 FRAGMENTS=("$PROJECT_ROOT/board/common/linux.fragment" "$PROJECT_ROOT/board/common/linux-test.fragment")
-case "${KERNEL_VARIANT:-test}" in
-test) ;;
-debug) FRAGMENTS+=("$PROJECT_ROOT/board/common/linux-debug.fragment") ;;
-*) die "KERNEL_VARIANT=${KERNEL_VARIANT}: expected test or debug" ;;
-esac
+[ -z "${KERNEL_VARIANT:-}" ] || die "KERNEL_VARIANT is gone: the one test kernel has the debug options" \
+	"(board/common/linux-test.fragment); the reliability suite turns them on at boot"
 
 PATCHES=("$PROJECT_ROOT"/board/linux/patches/*.patch)
 

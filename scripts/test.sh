@@ -8,13 +8,16 @@
 #   buildroot-external  the external tree's consistency (defconfigs, kernel hash, packages), offline
 #   qemu-model  the QEMU watchdog model's qtest (tests/qtest/, also run by make qemu-build) and QEMU's
 #            checkpatch.pl on every model patch
-#   qemu     rpi-wdt-systest on each board in $BOARDS (default "rpi3 rpi4")
+#   qemu     rpi-wdt-systest on each board in $BOARDS (default "rpi3 rpi4"): what needs the raw console,
+#            a special boot or device tree (KUnit, vermagic, bind and load cycles, two instances, the
+#            differential against the C driver, the RTC's boots)
 #   systemd  Debian 12's systemd as PID 1 on raspi3b with only RuntimeWatchdogSec=30s: it uses rpi_wdt,
 #            keeps the board up, a hung kernel is reset, reboot and power-off go through the driver
 #   image    both SD images checked (partitions, boot files, overlay, root filesystem), and the Pi 3
 #            image's root filesystem booted in QEMU from the emulated SD card
-#   hil      rpi-wdt-hil on each target in $HIL_TARGETS (default "qemu:rpi3 qemu:rpi4")
-#   reliability  the reliability suite on the debug kernel (KERNEL_VARIANT=debug), raspi3b
+#   hil      rpi-wdt-hil on each target in $HIL_TARGETS (default "qemu:rpi3 qemu:rpi4"): the scenario
+#            table, every scenario a shell can run, the same as on a board over ssh://
+#   reliability  the reliability suite on raspi3b, the kernel booted with its debug options on
 # Every stage runs even if an earlier one failed; the exit status is non-zero if any check failed.
 source "$(dirname "$0")/lib.sh"
 set +e
@@ -78,11 +81,11 @@ stage "qemu: system tests on $boards"
 board_args=()
 for b in $boards; do board_args+=(--board "$b"); done
 run_harness "$results/qemu.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" \
-	--initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" --results "$results" "${board_args[@]}"
+	--initramfs "$PROJECT_ROOT/out/initramfs.cpio" --results "$results" "${board_args[@]}"
 
 stage "systemd: systemd as PID 1 with RuntimeWatchdogSec=30s (raspi3b)"
 run_harness "$results/systemd.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite systemd --board rpi3 \
-	--initramfs "$PROJECT_ROOT/out/initramfs-systemd.cpio.gz" --results "$results"
+	--initramfs "$PROJECT_ROOT/out/initramfs-systemd.cpio" --results "$results"
 
 stage "image: SD images checked, and the Pi 3 image's root filesystem booted from the emulated SD card"
 for board in rpi3 rpi4; do
@@ -91,7 +94,7 @@ for board in rpi3 rpi4; do
 	add_tap "$results/image-$board.log"
 done
 run_harness "$results/image-boot.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite image --board rpi3 \
-	--initramfs "$PROJECT_ROOT/out/initramfs.cpio.gz" --results "$results"
+	--initramfs "$PROJECT_ROOT/out/initramfs.cpio" --results "$results"
 
 for target in ${HIL_TARGETS:-qemu:rpi3 qemu:rpi4}; do
 	stage "hil: $target"
@@ -99,9 +102,9 @@ for target in ${HIL_TARGETS:-qemu:rpi3 qemu:rpi4}; do
 		"$PROJECT_ROOT/target/release/rpi-wdt-hil" --target "$target" --results "$results"
 done
 
-stage "reliability: fuzzing, stress, bind and load cycles, kmemleak, on the debug kernel (raspi3b)"
-run_harness "$results/reliability.log" env KERNEL_VARIANT=debug "$PROJECT_ROOT/target/release/rpi-wdt-systest" \
-	--suite reliability --board rpi3 --initramfs "$PROJECT_ROOT/out/initramfs-debug.cpio.gz" --results "$results"
+stage "reliability: fuzzing, stress, bind and load cycles, kmemleak, with the debug options on (raspi3b)"
+run_harness "$results/reliability.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" \
+	--suite reliability --board rpi3 --initramfs "$PROJECT_ROOT/out/initramfs.cpio" --results "$results"
 
 echo
 echo "results and console logs: $results"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rpi-wdt-reliability: abuse for rpi_wdt's watchdog nodes (the kernel's watchdog core on top of the
- * driver), run on the debug kernel. Both nodes arm the watchdog when opened: run it only where the
- * watchdog counts (a board, or QEMU with the project's watchdog model).
+ * driver), run with the kernel's debug options on. Both nodes arm the watchdog when opened: run it
+ * only where the watchdog counts (a board, or QEMU with the project's watchdog model).
  *
  *   rpi-wdt-reliability fuzz NODE CALLS SEED
  *       NODE is /dev/watchdogN or the legacy /dev/watchdog, and must be rpi_wdt's (checked in sysfs).

@@ -15,6 +15,7 @@
 mod fixture;
 mod hwtrace;
 mod json;
+mod lifecycle;
 mod needs;
 mod qemu;
 mod rtc;
@@ -22,8 +23,10 @@ mod scenarios;
 mod ssh;
 mod step;
 mod sysfs;
+mod table;
 mod target;
 mod tools;
+mod wdtctl;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -71,7 +74,7 @@ struct Args {
 
 /// `--only`'s values: scenario names.
 fn scenario_name(name: &str) -> Result<String, String> {
-    let known: Vec<&str> = scenarios::ALL.iter().map(|s| s.name).collect();
+    let known: Vec<&str> = table::ALL.iter().map(|s| s.name).collect();
     if known.contains(&name) {
         Ok(name.to_string())
     } else {
@@ -205,7 +208,7 @@ fn main() -> ExitCode {
     }
 
     let mut bench = step::Bench { fixture, heartbeat_gpio: args.heartbeat_gpio.clone() };
-    for scenario in scenarios::ALL {
+    for scenario in table::ALL {
         if args.only.as_ref().is_some_and(|only| !only.iter().any(|o| o == scenario.name)) {
             continue;
         }

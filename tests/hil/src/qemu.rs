@@ -46,6 +46,9 @@ pub struct QemuTarget {
     watch_mark: u64,
     /// Where in the trace file the current boot started.
     boot_mark: u64,
+    /// Where QEMU's QMP events stood when [`Target::watch_hardware`] started watching (every trace
+    /// read starts there or later).
+    qmp_mark: usize,
 }
 
 fn free_port() -> Result<u16, String> {
@@ -64,7 +67,7 @@ impl QemuTarget {
         ssh_key: &Path,
     ) -> Result<QemuTarget, String> {
         let mut qemu_args = String::new();
-        let mut kernel_args = vec!["rpiwdt.quiet".to_string(), "loglevel=4".to_string()];
+        let mut kernel_args = rpi_wdt_testkit::console::test_kernel_args(false);
         let ssh = if transport == Transport::Ssh {
             let port = free_port()?;
             qemu_args.push_str(&format!(
@@ -116,8 +119,16 @@ impl QemuTarget {
             env: Vec::new(),
         };
         let guest = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
-        let mut target =
-            QemuTarget { board: board.to_string(), guest, ssh, model, trace, watch_mark: 0, boot_mark: 0 };
+        let mut target = QemuTarget {
+            board: board.to_string(),
+            guest,
+            ssh,
+            model,
+            trace,
+            watch_mark: 0,
+            boot_mark: 0,
+            qmp_mark: 0,
+        };
         target.await_boot()?;
         Ok(target)
     }
@@ -171,8 +182,11 @@ impl QemuTarget {
     /// The trace still gives the loads and RSTS, which QMP does not report. An expiry whose event has
     /// not come (yet) keeps the trace's time.
     fn time_expiries_from_qmp(&self, events: &mut [hwtrace::Event]) {
+        if !events.iter().any(|e| matches!(e.kind, Kind::Expired { .. })) {
+            return;
+        }
         let Ok(qmp) = self.guest.qmp() else { return };
-        let reported = qmp.since(0);
+        let reported = qmp.since(self.qmp_mark);
         for event in events.iter_mut() {
             let Kind::Expired { rsts } = event.kind else { continue };
             let name = if hwtrace::is_halt(rsts) { "SHUTDOWN" } else { "WATCHDOG" };
@@ -297,6 +311,7 @@ impl Target for QemuTarget {
 
     fn watch_hardware(&mut self) -> bool {
         self.watch_mark = self.trace_len();
+        self.qmp_mark = self.guest.qmp_mark();
         self.trace.is_some()
     }
 

@@ -19,8 +19,7 @@ use rpi_wdt_testkit::timing;
 use crate::hwtrace;
 use crate::json::{self, At, Value};
 use crate::needs::Need;
-use crate::rtc;
-use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome, Scenario};
+use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome};
 use crate::sysfs::{self, Attrs, Node, DRIVER_DIR, IDENTITY, LEGACY_NODE, NODE, SYSFS};
 use crate::target::{Countdown, Target};
 
@@ -31,137 +30,6 @@ const LONG_EXPIRY_S: u32 = 20;
 /// Scratch files on the target.
 const SCRATCH: &str = "/tmp/rpi-wdt-hil";
 
-/// Every scenario, in the order they run, with what it needs of the target. Scenarios that end the
-/// machine come last.
-pub const ALL: &[Scenario] = &[
-    Scenario {
-        name: "probe_and_autoload",
-        what: "the overlay's device is bound to rpi_wdt, which coldplug loaded from its compatible",
-        needs: &[],
-        run: probe_and_autoload,
-    },
-    Scenario {
-        name: "sysfs_and_nodes",
-        what: "watchdog0's sysfs attributes, its device link and both nodes (0600), reading arms nothing",
-        needs: &[],
-        run: sysfs_and_nodes,
-    },
-    Scenario {
-        name: "wdtctl_reads_sysfs",
-        what: "wdtctl info/status/bootstatus (schema 2) agree with sysfs, also as non-root",
-        needs: &[],
-        run: wdtctl_reads_sysfs,
-    },
-    Scenario {
-        name: "abi_standard_node",
-        what: "the standard watchdog ABI end to end on /dev/watchdog0 (64- and 32-bit) and /dev/watchdog",
-        needs: &[Need::Countdown],
-        run: abi_standard_node,
-    },
-    Scenario {
-        name: "wdtctl_selftest",
-        what: "wdtctl selftest passes and leaves the watchdog as found",
-        needs: &[Need::Countdown],
-        run: wdtctl_selftest,
-    },
-    Scenario {
-        name: "error_paths",
-        what: "wdtctl's errors and exit codes for bad input, state left intact",
-        needs: &[],
-        run: error_paths,
-    },
-    Scenario {
-        name: "concurrent_use",
-        what: "parallel sysfs readers while one process holds the watchdog; others get EBUSY",
-        needs: &[],
-        run: concurrent_use,
-    },
-    Scenario {
-        name: "wdtctl_over_ssh",
-        what: "wdtctl --host from this machine: output and exit codes come back unchanged",
-        needs: &[Need::Ssh],
-        run: wdtctl_over_ssh,
-    },
-    Scenario {
-        name: "rtc_probe_and_autoload",
-        what: "the RTC's client is bound to maxim_rtc, loaded from its compatible, as /dev/rtcN",
-        needs: &[],
-        run: rtc::probe_and_autoload,
-    },
-    Scenario {
-        name: "rtc_hwclock_read_write",
-        what: "busybox hwclock -w/-r, RTC_SET_TIME read back, malformed and out-of-range times refused",
-        needs: &[],
-        run: rtc::hwclock_read_write,
-    },
-    Scenario {
-        name: "rtc_stopped_oscillator",
-        what: "a stopped oscillator (clock halt through i2c-dev) reads as invalid until the time is set",
-        needs: &[Need::RtcModel],
-        run: rtc::stopped_oscillator,
-    },
-    Scenario {
-        name: "rtc_ds3231_sensors",
-        what: "a DS3231's temperature through hwmon and its aging offset through the RTC class",
-        needs: &[],
-        run: rtc::ds3231_sensors,
-    },
-    Scenario {
-        name: "rtc_unbind_bind",
-        what: "the clock goes with unbind and comes back with bind, reading right",
-        needs: &[],
-        run: rtc::unbind_bind,
-    },
-    Scenario {
-        name: "keepalive_hold",
-        what: "pinging for three timeouts keeps the board up",
-        needs: &[Need::Countdown],
-        run: keepalive_hold,
-    },
-    Scenario {
-        name: "module_reload",
-        what: "rmmod refused while the watchdog runs; heartbeat= above 16 s accepted, beyond the kernel's limit refused",
-        needs: &[],
-        run: module_reload,
-    },
-    Scenario {
-        name: "expiry",
-        what: "stop pinging: the board resets at the 5 s timeout and reports a watchdog reset",
-        needs: &[Need::Countdown],
-        run: expiry,
-    },
-    Scenario {
-        name: "expiry_long",
-        what: "a 20 s timeout (the kernel reloads the 16 s hardware): the board resets 20 s after the last ping",
-        needs: &[Need::Countdown],
-        run: expiry_long,
-    },
-    Scenario {
-        name: "rtc_survives_reboot",
-        what: "a time an hour ahead stays in the RTC over a reboot and sets the system clock",
-        needs: &[Need::RtcModel],
-        run: rtc::survives_reboot,
-    },
-    Scenario {
-        name: "reboot",
-        what: "reboot goes through the driver and the board comes back",
-        needs: &[],
-        run: reboot,
-    },
-    Scenario {
-        name: "kernel_log_clean",
-        what: "no oops, WARN, BUG or lockdep report in the kernel log",
-        needs: &[],
-        run: kernel_log_clean,
-    },
-    Scenario {
-        name: "poweroff",
-        what: "poweroff goes through the driver's power-off handler",
-        needs: &[Need::PowerOff],
-        run: poweroff,
-    },
-];
-
 /// The values of `KEY=VALUE` lines for `key`.
 fn labelled<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
     text.lines().filter_map(|l| l.strip_prefix(key)?.strip_prefix('=')).map(str::trim_end).collect()
@@ -171,7 +39,7 @@ fn one<'a>(text: &'a str, key: &str) -> Result<&'a str, String> {
     labelled(text, key).first().copied().ok_or_else(|| format!("no {key}= line in:\n{text}"))
 }
 
-fn read_attrs(t: &mut dyn Target) -> Result<Attrs, String> {
+pub(crate) fn read_attrs(t: &mut dyn Target) -> Result<Attrs, String> {
     let out = sh(t, &sysfs::read_command(SYSFS))
         .map_err(|e| format!("cannot read {SYSFS} (is rpi_wdt loaded? is CONFIG_WATCHDOG_SYSFS on?): {e}"))?;
     Ok(Attrs::parse(&out))
@@ -179,29 +47,29 @@ fn read_attrs(t: &mut dyn Target) -> Result<Attrs, String> {
 
 /// Collects what differs from what it should be, to report all of it at once.
 #[derive(Default)]
-struct Expect {
+pub(crate) struct Expect {
     problems: Vec<String>,
 }
 
 impl Expect {
-    fn that(&mut self, ok: bool, what: impl Into<String>) {
+    pub(crate) fn that(&mut self, ok: bool, what: impl Into<String>) {
         if !ok {
             self.problems.push(what.into());
         }
     }
 
-    fn eq<T: PartialEq + Debug>(&mut self, what: &str, got: T, want: T) {
+    pub(crate) fn eq<T: PartialEq + Debug>(&mut self, what: &str, got: T, want: T) {
         if got != want {
             self.problems.push(format!("{what}: {got:?}, expected {want:?}"));
         }
     }
 
-    fn extend(&mut self, problems: Vec<String>) {
+    pub(crate) fn extend(&mut self, problems: Vec<String>) {
         self.problems.extend(problems);
     }
 
     /// A JSON field equals a value.
-    fn json(&mut self, doc: &Value, path: &str, want: Value) {
+    pub(crate) fn json(&mut self, doc: &Value, path: &str, want: Value) {
         match doc.at(path) {
             Some(got) if *got == want => {}
             Some(got) => self.problems.push(format!("{path} is {got}, expected {want}")),
@@ -209,7 +77,7 @@ impl Expect {
         }
     }
 
-    fn done(self, context: &str) -> Result<(), String> {
+    pub(crate) fn done(self, context: &str) -> Result<(), String> {
         if self.problems.is_empty() {
             Ok(())
         } else {
@@ -290,7 +158,7 @@ fn wdtctl_ok(t: &mut dyn Target, args: &str) -> Result<Value, String> {
 /// Whether a scenario that arms the watchdog can run: None if it can, Some(reason) to skip, an error
 /// when the target is not fit for it. `stops_it`: the scenario stops the watchdog again (impossible
 /// under nowayout).
-fn armable(t: &mut dyn Target, stops_it: bool) -> Result<Option<String>, String> {
+pub(crate) fn armable(t: &mut dyn Target, stops_it: bool) -> Result<Option<String>, String> {
     if let Some(why) = Need::Countdown.unmet(t) {
         return Ok(Some(why.into()));
     }
@@ -342,7 +210,7 @@ fn inactive(t: &mut dyn Target, after: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn probe_and_autoload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn probe_and_autoload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     sh(t, "grep -q '^rpi_wdt ' /proc/modules").map_err(|e| format!("rpi_wdt is not loaded: {e}"))?;
     let bound = sh(t, &format!("ls {DRIVER_DIR}/"))?;
     let devices: Vec<&str> = bound.split_whitespace().filter(|d| d.ends_with(".watchdog")).collect();
@@ -366,7 +234,7 @@ fn probe_and_autoload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, Stri
     Ok(Outcome::pass(figures))
 }
 
-fn sysfs_and_nodes(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn sysfs_and_nodes(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let a = read_attrs(t)?;
     let mut e = Expect::default();
     e.extend(sysfs::problems(&a));
@@ -447,7 +315,7 @@ fn sysfs_and_nodes(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String>
     ]))
 }
 
-fn wdtctl_reads_sysfs(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn wdtctl_reads_sysfs(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let a = read_attrs(t)?;
     let active = a.active()?;
     let timeout = a.num("timeout")?;
@@ -531,7 +399,7 @@ fn wdtctl_reads_sysfs(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, Stri
     )]))
 }
 
-fn abi_standard_node(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn abi_standard_node(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     if let Some(why) = armable(t, true)? {
         return Ok(Outcome::skip(&why));
     }
@@ -603,7 +471,7 @@ fn abi_standard_node(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, Strin
     Ok(Outcome::pass(figures))
 }
 
-fn wdtctl_selftest(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn wdtctl_selftest(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     if let Some(why) = armable(t, true)? {
         return Ok(Outcome::skip(&why));
     }
@@ -650,7 +518,7 @@ fn wdtctl_selftest(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String>
     Ok(Outcome::pass(figures))
 }
 
-fn error_paths(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn error_paths(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let before = read_attrs(t)?;
     let timeout = before.num("timeout")?;
     let stays = format!("the timeout stays {timeout} s");
@@ -717,7 +585,7 @@ fn error_paths(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     )]))
 }
 
-fn concurrent_use(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn concurrent_use(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let skip = armable(t, true)?;
     let holder = skip.is_none();
     let timeout = read_attrs(t)?.num("timeout")?;
@@ -796,7 +664,7 @@ fn concurrent_use(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> 
     Ok(Outcome::pass(figures))
 }
 
-fn wdtctl_over_ssh(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn wdtctl_over_ssh(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let ssh = t.ssh().cloned().ok_or(Need::Ssh.reason())?;
     let wdtctl = rpi_wdt_testkit::project::root().join("target/release/wdtctl");
     if !wdtctl.is_file() {
@@ -865,7 +733,7 @@ fn active_samples(out: &str) -> Vec<(u64, u64)> {
         .collect()
 }
 
-fn keepalive_hold(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn keepalive_hold(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     if let Some(why) = armable(t, true)? {
         return Ok(Outcome::skip(&why));
     }
@@ -931,7 +799,7 @@ fn dt_timeout(od: &str) -> Option<u64> {
     (1..=sysfs::KERNEL_MAX_TIMEOUT_S).contains(&v).then_some(v)
 }
 
-fn module_reload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn module_reload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let (_, builtin) = sh_status(t, "test -e /sys/module/rpi_wdt/initstate && echo module || echo builtin")?;
     if builtin.trim() != "module" {
         return Ok(Outcome::skip("rpi_wdt is built into this kernel: it cannot be reloaded"));
@@ -1024,7 +892,10 @@ fn module_reload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
 
 /// The boot status after a reset through the watchdog (an expiry or a reboot): sysfs bootstatus
 /// CARDRESET (32), reset_reason watchdog-or-reboot, RSTS with it, and wdtctl saying the same.
-fn watchdog_reset_reported(t: &mut dyn Target, expected_rsts: Option<u32>) -> Result<String, String> {
+pub(crate) fn watchdog_reset_reported(
+    t: &mut dyn Target,
+    expected_rsts: Option<u32>,
+) -> Result<String, String> {
     let a = read_attrs(t)?;
     let mut e = Expect::default();
     e.eq("sysfs bootstatus", a.num("bootstatus")?, u64::from(sysfs::CARDRESET));
@@ -1187,15 +1058,15 @@ fn timed_expiry(t: &mut dyn Target, bench: &mut Bench, timeout_s: u32) -> Result
     Ok(Outcome::pass(figures))
 }
 
-fn expiry(t: &mut dyn Target, bench: &mut Bench) -> Result<Outcome, String> {
+pub fn expiry(t: &mut dyn Target, bench: &mut Bench) -> Result<Outcome, String> {
     timed_expiry(t, bench, SHORT_EXPIRY_S)
 }
 
-fn expiry_long(t: &mut dyn Target, bench: &mut Bench) -> Result<Outcome, String> {
+pub fn expiry_long(t: &mut dyn Target, bench: &mut Bench) -> Result<Outcome, String> {
     timed_expiry(t, bench, LONG_EXPIRY_S)
 }
 
-fn reboot(t: &mut dyn Target, bench: &mut Bench) -> Result<Outcome, String> {
+pub fn reboot(t: &mut dyn Target, bench: &mut Bench) -> Result<Outcome, String> {
     let boot = t.boot_id()?;
     let traced = t.watch_hardware();
     // The ssh session may die with the board: do not wait for the command's answer.
@@ -1235,7 +1106,7 @@ fn reboot(t: &mut dyn Target, bench: &mut Bench) -> Result<Outcome, String> {
     Ok(Outcome::pass(figures))
 }
 
-fn kernel_log_clean(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn kernel_log_clean(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let dmesg = sh(t, "dmesg")?;
     let mut found = splat::find(&dmesg, 12);
     if let Some(console) = t.console_log() {
@@ -1248,7 +1119,7 @@ fn kernel_log_clean(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String
     }
 }
 
-fn poweroff(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
+pub fn poweroff(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
     let traced = t.watch_hardware();
     let _ = t.run("(sleep 1; poweroff) >/dev/null 2>&1 &", Duration::from_secs(30));
     t.confirm_powered_off()?;
@@ -1319,24 +1190,5 @@ mod tests {
         assert_eq!(dt_timeout(""), None);
         assert_eq!(dt_timeout(" 0 0 0 0"), None, "0 is not a valid timeout");
         assert_eq!(dt_timeout(" 255 255 255 255"), None, "beyond the kernel's limit");
-    }
-
-    #[test]
-    fn scenario_names_are_unique() {
-        let mut names: Vec<&str> = ALL.iter().map(|s| s.name).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), ALL.len());
-    }
-
-    #[test]
-    fn scenarios_that_arm_or_end_the_machine_declare_it() {
-        let needs = |name: &str| ALL.iter().find(|s| s.name == name).map(|s| s.needs).unwrap();
-        for name in ["abi_standard_node", "wdtctl_selftest", "keepalive_hold", "expiry", "expiry_long"] {
-            assert!(needs(name).contains(&Need::Countdown), "{name} arms the watchdog");
-        }
-        assert!(needs("poweroff").contains(&Need::PowerOff));
-        assert!(needs("wdtctl_over_ssh").contains(&Need::Ssh));
-        assert_eq!(ALL.last().map(|s| s.name), Some("poweroff"), "nothing can run after the power-off");
     }
 }

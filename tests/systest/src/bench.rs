@@ -11,7 +11,7 @@ use std::path::Path;
 
 use rpi_wdt_testkit::console::Guest;
 
-use crate::suites::{boot_checked_with_devices, sh, Session};
+use crate::suites::{boot_checked, sh, Boot, Session};
 
 /// Calls per latency figure.
 const CALLS: u32 = 10_000;
@@ -80,7 +80,7 @@ fn rtc_latency(board: &str) -> impl FnOnce(&mut Guest) -> Result<(), String> + '
 
 pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, model: bool) {
     let board = s.board.to_string();
-    let Some(mut g) = boot_checked_with_devices(s, root, initramfs, results, "bench", false, RTC_C_DEVICE)
+    let Some(mut g) = boot_checked(s, root, initramfs, results, Boot::named("bench").devices(RTC_C_DEVICE))
     else {
         return;
     };

@@ -29,7 +29,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, results: &Path) {
         project_root: root,
         board: &board,
         initramfs: Path::new("-"),
-        kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
+        kernel_args: rpi_wdt_testkit::console::test_kernel_args(false),
         log_path: results.join(format!("{board}-image.log")),
         allow_reboot: false,
         qemu_args: "",

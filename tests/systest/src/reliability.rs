@@ -1,5 +1,6 @@
-//! The reliability suite, on the debug kernel (KERNEL_VARIANT=debug: lockdep, kmemleak, UBSAN, KFENCE,
-//! SLUB and object debugging, Rust debug assertions and overflow checks): an ioctl fuzzer of 100k calls
+//! The reliability suite, on the test kernel with its costly debug options turned on at boot
+//! ([`DEBUG_ARGS`]: kmemleak, SLUB and object debugging, init-on-free, KFENCE; lockdep, UBSAN and the
+//! Rust side's debug assertions and overflow checks are on in every boot): an ioctl fuzzer of 100k calls
 //! on each of rpi_wdt's nodes (/dev/watchdog0 and the legacy /dev/watchdog, one watchdog behind both),
 //! 8 threads mixing opens, closes, ioctls, writes and magic closes on both nodes with reads of every
 //! sysfs file, an ioctl fuzzer of 100k calls on maxim_rtc's /dev/rtc0 (tests/guest/rtc_fuzz.c), the
@@ -17,8 +18,8 @@ use rpi_wdt_testkit::console::Guest;
 use rpi_wdt_testkit::report::Status;
 
 use crate::suites::{
-    boot_checked_with_devices, expect_contains, kernel_log_clean, poweroff_ends_qemu, sh_within, Qemu,
-    Session, TESTS_DIR,
+    boot_checked, expect_contains, kernel_log_clean, poweroff_ends_qemu, sh_within, Boot, Qemu, Session,
+    TESTS_DIR,
 };
 
 const FUZZ_CALLS: u32 = 100_000;
@@ -26,6 +27,12 @@ const STRESS_SECONDS: u32 = 30;
 const STRESS_THREADS: u32 = 8;
 const CYCLES: u32 = 100;
 const LONG: Duration = Duration::from_secs(900);
+
+/// The debug options board/common/linux-test.fragment builds in but leaves off (they slow every
+/// allocation, or every boot), turned on for this suite's boot: kmemleak, SLUB red zones, poisoning
+/// and user tracking, zeroing freed memory, debug objects, and KFENCE sampling every 100 ms.
+pub const DEBUG_ARGS: [&str; 5] =
+    ["kmemleak=on", "slub_debug=FZPU", "init_on_free=1", "debug_objects", "kfence.sample_interval=100"];
 
 fn sh_long(g: &mut Guest, command: &str) -> Result<String, String> {
     sh_within(g, command, LONG)
@@ -96,9 +103,13 @@ fn replay(why: String, run_seed: u64) -> String {
 pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, qemu: &Qemu, seed: u64) {
     println!("# reliability: fuzzing seed {seed:#x} (replay with: rpi-wdt-systest --suite reliability --seed {seed:#x})");
     let devices = crate::rtc::DS3231_STAND_IN;
-    let Some(mut g) =
-        boot_checked_with_devices(s, root, initramfs, results, "reliability", qemu.model, devices)
-    else {
+    // With KUnit: each of the load cycles runs the driver's suite again, with the debug options on.
+    let boot = Boot::named("reliability")
+        .with_kunit()
+        .rebooting(qemu.model)
+        .devices(devices)
+        .kernel_args(&DEBUG_ARGS);
+    let Some(mut g) = boot_checked(s, root, initramfs, results, boot) else {
         return;
     };
     let g = &mut g;
@@ -109,7 +120,7 @@ pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, q
             "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null; test -e /sys/kernel/debug/kmemleak",
         )
         .map_err(|e| {
-            format!("no kmemleak in debugfs: is this the debug kernel (KERNEL_VARIANT=debug)? {e}")
+            format!("no kmemleak in debugfs: does the kernel have CONFIG_DEBUG_KMEMLEAK, and was it booted with kmemleak=on? {e}")
         })?;
         // Forget what boot left behind; the final scan reports what the tests leak.
         sh_long(g, "echo clear > /sys/kernel/debug/kmemleak").map(drop)

@@ -5,9 +5,8 @@
 //!
 //! Some checks need the project's QEMU patches (board/qemu/patches/, `make qemu-build`): raspi4b's
 //! I2C interrupt, the DS1338's time set from all registers at the end of a write, its clock-halt
-//! bit, and its battery (the time kept over a guest reboot,
-//! checked in the model run: [`survives_reboot`]). On stock QEMU they are skipped, saying why
-//! ([`StockQemu`]).
+//! bit, and its battery (the time kept over a guest reboot, which the HIL suite's rtc_survives_reboot
+//! checks). On stock QEMU they are skipped, saying why ([`StockQemu`]).
 //!
 //! QEMU models a DS1338 only. The main boot adds a second one at 0x69 as a stand-in DS3231
 //! ([`DS3231_STAND_IN`]): the DS3231's registers past the time (control, status, aging offset,
@@ -25,7 +24,7 @@ use rpi_wdt_testkit::console::Guest;
 use rpi_wdt_testkit::hwclock;
 use rpi_wdt_testkit::report::Status;
 
-use crate::suites::{await_shell, expect_exit, kunit_suite, sh, sh_any, Session};
+use crate::suites::{expect_exit, kunit_suite, sh, sh_any, Session};
 
 /// The driver's KUnit suite: one case per shared scenario (driver/maxim_rtc/core/src/scenarios.rs).
 const KUNIT_SUITE: &str = "maxim_rtc_regs";
@@ -107,8 +106,6 @@ pub enum StockQemu {
     FieldByField,
     /// The ds1338 model ignores the clock-halt bit (board/qemu/patches/0003).
     ClockHalt,
-    /// The ds1338 model forgets its time on a guest reboot (board/qemu/patches/0004).
-    Battery,
 }
 
 impl StockQemu {
@@ -125,24 +122,14 @@ impl StockQemu {
             StockQemu::ClockHalt => {
                 "stock QEMU 10.0's ds1338 ignores the clock-halt bit, so its oscillator cannot stop"
             }
-            StockQemu::Battery => {
-                "stock QEMU 10.0's ds1338 resets its time to the host's on every guest reboot"
-            }
         };
         format!("{lack}; build the project's QEMU with 'make qemu-build'")
     }
 }
 
-/// The check of the model run ([`survives_reboot`]), for the skip list on stock QEMU.
-pub const REBOOT_CHECK: &str = "rtc/time_survives_a_guest_reboot";
 /// Skipped on stock QEMU.
 const STOPPED_CHECK: &str = "rtc/stopped_oscillator_reads_invalid_until_set";
 const MONTH_END_CHECK: &str = "rtc/set_time_of_a_31st_from_february";
-
-/// Records [`REBOOT_CHECK`] as skipped on stock QEMU.
-pub fn skip_reboot_check(s: &mut Session<'_>) {
-    s.record(REBOOT_CHECK, Status::Skip(StockQemu::Battery.why()), Instant::now());
-}
 
 /// The board's chip's address on I2C1.
 const CHIP_ADDRESS: u8 = 0x68;
@@ -286,7 +273,7 @@ fn ds3231_stand_in(g: &mut Guest) -> Result<(), String> {
 
 /// The check `name`, in a boot with [`DS3231_STAND_IN`]: the stand-in instantiated, checked by
 /// [`ds3231_stand_in`], and deleted, leaving no hwmon device behind. The main boot runs it, and the
-/// reliability suite on the debug kernel, whose kmemleak scan then covers the registrations.
+/// reliability suite, whose kmemleak scan then covers the registrations.
 pub fn stand_in_check(s: &mut Session<'_>, g: &mut Guest, name: &str) {
     s.check(name, g, |g| {
         sh(g, &format!("echo ds3231 {STAND_IN_ADDRESS:#04x} > /sys/bus/i2c/devices/i2c-1/new_device"))?;
@@ -431,28 +418,6 @@ pub fn checks(s: &mut Session<'_>, g: &mut Guest, model: bool) {
                 .map_err(|e| format!("cycle {i}: no /dev/rtc0 after modprobe: {e}"))?;
         }
         within("the RTC after the cycles", rtc_seconds(g)?, host_now(), TOLERANCE_S)
-    });
-}
-
-/// In the model run, whose guest resets reboot the machine: a time set in the RTC is still there,
-/// counted on, after a reboot, and the system clock is set from it. The clock is put back after.
-pub fn survives_reboot(s: &mut Session<'_>, g: &mut Guest) {
-    s.check(REBOOT_CHECK, g, |g| {
-        // 2031-05-06 07:08:09 UTC, far from the host's time.
-        let then = 1_935_817_689;
-        sh(g, &format!("rpi-rtc-check set /dev/rtc0 {then}"))?;
-        let set_at = host_now();
-        g.send_line("reboot").map_err(|e| e.to_string())?;
-        await_shell(g).map_err(|e| format!("no next boot after reboot: {e}"))?;
-        let elapsed = host_now() - set_at;
-        let result = (|| {
-            within("the RTC after the reboot", rtc_seconds(g)?, then + elapsed, TOLERANCE_S)?;
-            let guest = sh(g, "date -u +%s")?.trim().parse::<i64>().map_err(|e| e.to_string())?;
-            // The system clock was set at boot, and has counted since.
-            within("the system clock after the reboot", guest, then + elapsed, TOLERANCE_S)
-        })();
-        restore(g)?;
-        result
     });
 }
 

@@ -6,13 +6,12 @@ use std::time::{Duration, Instant};
 
 use rpi_wdt_core::boot_status::ResetCause;
 use rpi_wdt_core::ident::IDENTITY_STR;
-use rpi_wdt_testkit::console::{BootSpec, Guest};
+use rpi_wdt_testkit::console::{test_kernel_args, BootSpec, Guest};
 use rpi_wdt_testkit::ktap;
 use rpi_wdt_testkit::markers;
 pub use rpi_wdt_testkit::project::Qemu;
 use rpi_wdt_testkit::report::{Report, Status};
 use rpi_wdt_testkit::splat;
-use rpi_wdt_testkit::tap;
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(180);
@@ -62,18 +61,6 @@ impl<'a> Session<'a> {
         };
         self.record(name, status, started);
         passed
-    }
-
-    /// Records each line of a TAP stream printed by a guest program as its own check.
-    pub fn tap_checks(&mut self, prefix: &str, output: &str, started: Instant) -> usize {
-        let mut seen = 0;
-        for result in output.lines().filter_map(tap::result_line) {
-            let status =
-                if result.ok { Status::Pass } else { Status::Fail(result.why.unwrap_or("").to_string()) };
-            self.record(&format!("{prefix}/{}", result.name), status, started);
-            seen += 1;
-        }
-        seen
     }
 }
 
@@ -135,23 +122,56 @@ pub fn await_shell_within(guest: &mut Guest, limit: Duration) -> Result<(), Stri
     Ok(())
 }
 
-fn boot(
-    root: &Path,
-    board: &str,
-    initramfs: &Path,
-    results: &Path,
-    name: &str,
+/// One boot of the board: its name (the console log's and the check's), and what it adds to the
+/// default boot.
+#[derive(Clone, Copy)]
+pub struct Boot<'a> {
+    name: &'a str,
+    kunit: bool,
     allow_reboot: bool,
-    devices: &str,
-) -> Result<Guest, String> {
+    devices: &'a str,
+    kernel_args: &'a [&'a str],
+}
+
+impl<'a> Boot<'a> {
+    /// A boot with the board's devices, the test command line (without KUnit runs), and no guest reset
+    /// turned into a reboot.
+    pub fn named(name: &'a str) -> Self {
+        Self { name, kunit: false, allow_reboot: false, devices: "", kernel_args: &[] }
+    }
+
+    /// Runs the KUnit suites, built in and in modules, as they load.
+    pub fn with_kunit(self) -> Self {
+        Self { kunit: true, ..self }
+    }
+
+    /// Lets guest resets reboot the machine (QEMU without -no-reboot).
+    pub fn rebooting(self, allow_reboot: bool) -> Self {
+        Self { allow_reboot, ..self }
+    }
+
+    /// More QEMU devices (`-device ...` arguments) than the board's.
+    pub fn devices(self, devices: &'a str) -> Self {
+        Self { devices, ..self }
+    }
+
+    /// More kernel command-line arguments.
+    pub fn kernel_args(self, kernel_args: &'a [&'a str]) -> Self {
+        Self { kernel_args, ..self }
+    }
+}
+
+fn boot(root: &Path, board: &str, initramfs: &Path, results: &Path, b: Boot<'_>) -> Result<Guest, String> {
+    let mut kernel_args = test_kernel_args(b.kunit);
+    kernel_args.extend(b.kernel_args.iter().map(|a| a.to_string()));
     let spec = BootSpec {
         project_root: root,
         board,
         initramfs,
-        kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
-        log_path: results.join(format!("{board}-{name}.log")),
-        allow_reboot,
-        qemu_args: devices,
+        kernel_args,
+        log_path: results.join(format!("{board}-{}.log", b.name)),
+        allow_reboot: b.allow_reboot,
+        qemu_args: b.devices,
         env: Vec::new(),
     };
     let mut guest = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
@@ -159,47 +179,23 @@ fn boot(
     Ok(guest)
 }
 
-/// Boots, recording the boot as a check; None if it failed.
-fn boot_checked(
+/// Boots, recording the boot as the check `boot/NAME_reaches_userspace`; None if it failed.
+pub fn boot_checked(
     s: &mut Session<'_>,
     root: &Path,
     initramfs: &Path,
     results: &Path,
-    name: &str,
-) -> Option<Guest> {
-    boot_checked_with(s, root, initramfs, results, name, false)
-}
-
-/// Boots (letting guest resets reboot the machine if `allow_reboot`), recording the boot as a check.
-pub fn boot_checked_with(
-    s: &mut Session<'_>,
-    root: &Path,
-    initramfs: &Path,
-    results: &Path,
-    name: &str,
-    allow_reboot: bool,
-) -> Option<Guest> {
-    boot_checked_with_devices(s, root, initramfs, results, name, allow_reboot, "")
-}
-
-/// [`boot_checked_with`], with more QEMU devices (`-device ...` arguments) than the board's.
-pub fn boot_checked_with_devices(
-    s: &mut Session<'_>,
-    root: &Path,
-    initramfs: &Path,
-    results: &Path,
-    name: &str,
-    allow_reboot: bool,
-    devices: &str,
+    b: Boot<'_>,
 ) -> Option<Guest> {
     let started = Instant::now();
-    match boot(root, s.board, initramfs, results, name, allow_reboot, devices) {
+    let check = format!("boot/{}_reaches_userspace", b.name);
+    match boot(root, s.board, initramfs, results, b) {
         Ok(guest) => {
-            s.record(&format!("boot/{name}_reaches_userspace"), Status::Pass, started);
+            s.record(&check, Status::Pass, started);
             Some(guest)
         }
         Err(why) => {
-            s.record(&format!("boot/{name}_reaches_userspace"), Status::Fail(why), started);
+            s.record(&check, Status::Fail(why), started);
             None
         }
     }
@@ -235,7 +231,7 @@ pub fn boot_with_dtb(
             project_root: root,
             board: s.board,
             initramfs,
-            kernel_args: vec!["rpiwdt.quiet".into(), "loglevel=4".into()],
+            kernel_args: test_kernel_args(false),
             log_path: results.join(format!("{}-{name}.log", s.board)),
             allow_reboot: false,
             qemu_args: "",
@@ -269,12 +265,11 @@ pub fn no_splat(text: &str) -> Result<(), String> {
 }
 
 pub fn run_board(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, qemu: &Qemu) {
-    let board = s.board;
-    main_boot(s, root, initramfs, results, qemu.model);
-    reboot_boot(s, root, initramfs, results);
     // The instances and the differential depend on the driver, not on the SoC: one board runs them,
     // which keeps a fresh `make test` inside CI's time.
-    let first_board = board == "rpi3";
+    let first_board = s.board == "rpi3";
+    let abi = main_boot(s, root, initramfs, results, qemu.model, qemu.model && first_board);
+    reboot_boot(s, root, initramfs, results);
     if first_board {
         instances_boot(s, root, initramfs, results);
     } else {
@@ -282,30 +277,36 @@ pub fn run_board(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &P
             s.record(check, Status::Skip(ONE_BOARD_SKIP.into()), Instant::now());
         }
     }
-    if qemu.model {
-        let abi = crate::model::run(s, root, initramfs, results);
-        if first_board {
-            crate::differential::run(s, root, initramfs, results, abi.as_deref());
-        } else {
-            for check in crate::differential::CHECKS {
-                s.record(check, Status::Skip(ONE_BOARD_SKIP.into()), Instant::now());
-            }
-        }
+    if qemu.model && first_board {
+        crate::differential::run(s, root, initramfs, results, abi.as_deref());
     } else {
-        start_boot(s, root, initramfs, results);
-        for check in crate::model::CHECKS.iter().chain(crate::differential::CHECKS) {
-            s.record(check, Status::Skip(STOCK_SKIP.into()), Instant::now());
+        if !qemu.model {
+            start_boot(s, root, initramfs, results);
         }
-        crate::rtc::skip_reboot_check(s);
+        let why = if qemu.model { ONE_BOARD_SKIP } else { STOCK_SKIP };
+        for check in crate::differential::CHECKS {
+            s.record(check, Status::Skip(why.into()), Instant::now());
+        }
     }
 }
 
-fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path, model: bool) {
-    let Some(mut g) =
-        boot_checked_with_devices(s, root, initramfs, results, "main", false, crate::rtc::DS3231_STAND_IN)
-    else {
-        return;
-    };
+/// The main boot; with `differential_abi`, it also runs the ABI program on rpi_wdt for the
+/// differential, and returns its output.
+fn main_boot(
+    s: &mut Session<'_>,
+    root: &Path,
+    initramfs: &Path,
+    results: &Path,
+    model: bool,
+    differential_abi: bool,
+) -> Option<String> {
+    let mut g = boot_checked(
+        s,
+        root,
+        initramfs,
+        results,
+        Boot::named("main").with_kunit().devices(crate::rtc::DS3231_STAND_IN),
+    )?;
 
     s.check("foundation/rust_module_loads_and_unloads", &mut g, |g| {
         sh(g, "modprobe rust_minimal && grep -q '^rust_minimal ' /proc/modules")?;
@@ -399,7 +400,6 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path,
         Err(why) => s.record(&format!("kunit/{KUNIT_SUITE}"), Status::Fail(why), started),
     }
 
-    wdtctl_checks(s, &mut g);
     crate::rtc::checks(s, &mut g, model);
 
     s.check("driver/module_parameters", &mut g, |g| {
@@ -422,6 +422,8 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path,
         sh(g, &format!("sh {TESTS_DIR}/rmmod-modprobe-cycles.sh 10")).map(drop)
     });
 
+    let abi = if differential_abi { crate::differential::rust_abi(s, &mut g) } else { None };
+
     s.check("kernel/no_oops_warn_bug_lockdep_main_boot", &mut g, kernel_log_clean);
 
     s.check("driver/poweroff_ends_qemu_through_driver", &mut g, |g| {
@@ -432,10 +434,11 @@ fn main_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path,
         }
         no_splat(&transcript)
     });
+    abi
 }
 
 fn reboot_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
-    let Some(mut g) = boot_checked(s, root, initramfs, results, "reboot") else { return };
+    let Some(mut g) = boot_checked(s, root, initramfs, results, Boot::named("reboot")) else { return };
     s.check("driver/reboot_resets_through_driver", &mut g, |g| {
         g.send_line("reboot").map_err(|e| e.to_string())?;
         g.expect("reboot: Restarting system", Duration::from_secs(60)).map_err(|e| e.to_string())?;
@@ -502,7 +505,7 @@ fn instances_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &
 }
 
 fn start_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
-    let Some(mut g) = boot_checked(s, root, initramfs, results, "start") else { return };
+    let Some(mut g) = boot_checked(s, root, initramfs, results, Boot::named("start")) else { return };
     s.check("driver/start_resets_stock_qemu_at_once", &mut g, |g| {
         g.send_line("rpi-wdt-abi-check start /dev/watchdog0").map_err(|e| e.to_string())?;
         let status = g
@@ -626,128 +629,4 @@ pub fn expect_exit(guest: &mut Guest, command: &str, code: i32, needles: &[&str]
         return Err(format!("`{command}` exited {status}, expected {code}:\n{text}"));
     }
     expect_contains(command, &text, needles)
-}
-
-/// wdtctl against rpi_wdt without arming it (sysfs only, and errors that stop before opening the node),
-/// and, through the standard ABI, against softdog (C, watchdog core; soft_noboot=1 never reboots).
-fn wdtctl_checks(s: &mut Session<'_>, g: &mut Guest) {
-    s.check("wdtctl/info", g, |g| {
-        let out = sh(g, "wdtctl info")?;
-        expect_contains("wdtctl info", &out, &[IDENTITY_STR, "MAGICCLOSE", "watchdog0"])
-    });
-    s.check("wdtctl/status_json_from_sysfs", g, |g| {
-        let out = sh(g, "wdtctl --json status")?;
-        expect_contains(
-            "wdtctl --json status",
-            &out,
-            &[
-                "\"schema\":2",
-                "\"command\":\"status\"",
-                "\"ok\":true",
-                "\"state\":\"inactive\"",
-                "\"running\":false",
-                "\"timeout_s\":15",
-                "\"interface\":\"sysfs\"",
-                "\"reset_reason\":\"power-on\"",
-            ],
-        )?;
-        expect_attributes(&sysfs_attributes(g, WATCHDOG0)?, &[("state", "inactive")])
-    });
-    s.check("wdtctl/bootstatus_power_on", g, |g| {
-        let out = sh(g, "wdtctl --json bootstatus")?;
-        expect_contains(
-            "wdtctl --json bootstatus",
-            &out,
-            &["\"cause\":\"power-on\"", "\"card_reset\":false", "\"rsts\":\"0x00001000\""],
-        )
-    });
-    s.check("wdtctl/timeout_shown_from_sysfs", g, |g| {
-        let out = sh(g, "wdtctl --json timeout")?;
-        expect_contains("wdtctl --json timeout", &out, &["\"timeout_s\":15"])
-    });
-    s.check("wdtctl/ping_when_stopped_exit_6_without_arming", g, |g| {
-        expect_exit(g, "wdtctl ping", 6, &["not running", "wdtctl start"])?;
-        expect_attributes(&sysfs_attributes(g, WATCHDOG0)?, &[("state", "inactive")])
-    });
-    s.check("wdtctl/stop_when_stopped_ok_without_opening", g, |g| {
-        let out = sh(g, "wdtctl --json stop")?;
-        expect_contains("wdtctl stop", &out, &["\"running\":false"])
-    });
-    s.check("wdtctl/unprivileged_reads_status", g, |g| {
-        let out = sh(g, "rpi-wdt-run-as 65534 wdtctl --json status")?;
-        expect_contains("status as nobody", &out, &["\"ok\":true", "\"state\":\"inactive\""])
-    });
-    s.check("wdtctl/permission_denied_exit_4", g, |g| {
-        expect_exit(g, "rpi-wdt-run-as 65534 wdtctl start", 4, &["/dev/watchdog0", "Permission denied"])
-    });
-    s.check("wdtctl/device_missing_exit_3_with_hint", g, |g| {
-        sh(g, "rmmod rpi_wdt")?;
-        let result = expect_exit(g, "wdtctl status", 3, &["modprobe rpi_wdt"]);
-        let json = sh_any(g, "wdtctl --json status");
-        sh(g, "modprobe rpi_wdt")?;
-        result?;
-        let (status, out) = json?;
-        if status != 3 {
-            return Err(format!("--json exit {status}"));
-        }
-        expect_contains(
-            "--json error",
-            &out,
-            &["\"ok\":false", "\"exit\":\"device-missing\"", "\"exit_code\":3"],
-        )
-    });
-    s.check("wdtctl/old_node_names_explained", g, |g| {
-        expect_exit(g, "wdtctl --device /dev/rpi-wdt-ctl status", 3, &["/dev/watchdog"])
-    });
-    s.check("wdtctl/unknown_command_usage_exit_2", g, |g| expect_exit(g, "wdtctl frobnicate", 2, &["Usage"]));
-
-    s.check("wdtctl/softdog_info_timeout_selftest", g, |g| {
-        sh(g, "modprobe softdog soft_noboot=1")?;
-        let out = sh(g, "wdtctl --device watchdog1 info")?;
-        expect_contains("softdog info", &out, &["Software Watchdog"])?;
-        let out = sh(g, "wdtctl --device /dev/watchdog1 --json timeout 20")?;
-        expect_contains("softdog timeout", &out, &["\"timeout_s\":20"])?;
-        let out = sh(g, "wdtctl --device /dev/watchdog1 selftest")?;
-        if out.contains("FAIL") {
-            return Err(out);
-        }
-        Ok(())
-    });
-    s.check("wdtctl/keepalive_count_then_magic_close", g, |g| {
-        let out = sh(g, "wdtctl --device /dev/watchdog1 keepalive --interval 1 --count 3")?;
-        expect_contains("keepalive", &out, &["ping 1", "ping 3", "magic close"])?;
-        let dmesg = sh(g, "dmesg | tail -n 5")?;
-        if dmesg.contains("did not stop") {
-            return Err(format!("magic close did not stop softdog:\n{dmesg}"));
-        }
-        Ok(())
-    });
-    s.check("wdtctl/keepalive_drives_heartbeat_gpio", g, |g| {
-        let out = sh(
-            g,
-            "wdtctl --device /dev/watchdog1 keepalive --interval 1 --count 2 --heartbeat-gpio gpiochip0:17",
-        )?;
-        expect_contains("keepalive with a heartbeat line", &out, &["ping 2", "magic close"])?;
-        expect_exit(
-            g,
-            "wdtctl --device /dev/watchdog1 keepalive --count 1 --heartbeat-gpio gpiochip0:999",
-            6,
-            &["gpiochip0 line 999"],
-        )
-    });
-    s.check("wdtctl/keepalive_stops_on_sigterm", g, |g| {
-        let out = sh(
-            g,
-            "wdtctl --device /dev/watchdog1 keepalive --interval 1 > /tmp/ka.log & pid=$!; sleep 3; kill -TERM $pid; wait $pid; echo exit=$?; cat /tmp/ka.log",
-        )?;
-        expect_contains("keepalive + SIGTERM", &out, &["exit=0", "ping 2", "magic close"])
-    });
-    s.check("wdtctl/keepalive_leave_running", g, |g| {
-        let out =
-            sh(g, "wdtctl --device /dev/watchdog1 --json keepalive --interval 1 --count 1 --leave-running")?;
-        expect_contains("keepalive --leave-running", &out, &["\"stopped\":false", "\"pings\":1"])?;
-        let dmesg = sh(g, "dmesg | tail -n 3")?;
-        expect_contains("watchdog core noticed", &dmesg, &["did not stop"])?;
-        sh(g, "wdtctl --device /dev/watchdog1 stop && rmmod softdog").map(drop)
-    });
 }

@@ -88,6 +88,17 @@ pub struct Guest {
 }
 
 /// How to boot a guest.
+/// The kernel arguments every test boot adds: rcS's quiet mode (rpiwdt.quiet: no welcome), warnings
+/// and worse on the console, and, unless `kunit`, no KUnit run (kunit.autorun=0): the built-in suites
+/// and the modules' suites then run only in the boots that check their results.
+pub fn test_kernel_args(kunit: bool) -> Vec<String> {
+    let mut args = vec!["rpiwdt.quiet".to_string(), "loglevel=4".to_string()];
+    if !kunit {
+        args.push("kunit.autorun=0".to_string());
+    }
+    args
+}
+
 pub struct BootSpec<'a> {
     pub project_root: &'a Path,
     pub board: &'a str,
@@ -360,8 +371,19 @@ pub fn strip_terminal_escapes(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{strip_terminal_escapes, trace_time};
+    use super::{strip_terminal_escapes, test_kernel_args, trace_time};
     use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn only_the_boots_that_check_kunit_run_it() {
+        let off = test_kernel_args(false);
+        assert!(off.iter().any(|a| a == "kunit.autorun=0"), "{off:?}");
+        let on = test_kernel_args(true);
+        assert!(!on.iter().any(|a| a.starts_with("kunit.")), "{on:?}");
+        for args in [off, on] {
+            assert!(args.iter().any(|a| a == "rpiwdt.quiet") && args.iter().any(|a| a == "loglevel=4"));
+        }
+    }
 
     #[test]
     fn reads_qemu_trace_timestamps() {

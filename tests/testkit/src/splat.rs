@@ -20,7 +20,11 @@ const MARKERS: &[&str] = &[
     "rcu: INFO:",
     "refcount_t: ",
     "UBSAN:",
-    "kmemleak: ",
+    // kmemleak's report, and its failures (not its "detector disabled" at boot, which it prints
+    // when the kernel was not booted with kmemleak=on).
+    "suspected memory leak",
+    "kmemleak: Cannot",
+    "kmemleak: Memory pool empty",
     "hung_task",
     "INFO: task ",
 ];
@@ -64,5 +68,13 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].contains("drivers/x.c") && found[0].contains("Modules linked in"));
         assert!(find("[ 1.0] all fine\nok 3 - ctl_info\n", 3).is_empty());
+    }
+
+    #[test]
+    fn kmemleak_reports_are_splats_but_its_boot_notice_is_not() {
+        let off = "[    0.000000] kmemleak: Kernel memory leak detector disabled\n";
+        assert!(find(off, 3).is_empty(), "kmemleak off by default says so at boot");
+        let leak = "[  120.5] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)\n";
+        assert_eq!(find(leak, 0).len(), 1);
     }
 }
