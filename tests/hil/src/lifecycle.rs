@@ -14,8 +14,8 @@ use std::time::{Duration, Instant, SystemTime};
 use rpi_wdt_testkit::timing::{self, Tolerance};
 
 use crate::hwtrace;
-use crate::scenarios::{armable, read_attrs, watchdog_reset_reported, Expect};
-use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome};
+use crate::scenarios::{armable, one, read_attrs, watchdog_reset_reported, Expect};
+use crate::step::{built_in, contains, sh, sh_status, wait_back_or_recover, Bench, Outcome};
 use crate::sysfs::{DRIVER_DIR, NODE, SYSFS};
 use crate::target::Target;
 
@@ -61,8 +61,7 @@ fn armable_module(t: &mut dyn Target, stops_it: bool) -> Result<Option<String>, 
     if let Some(why) = armable(t, stops_it)? {
         return Ok(Some(why));
     }
-    let (_, out) = sh_status(t, "test -e /sys/module/rpi_wdt/initstate && echo module || echo builtin")?;
-    Ok((out.trim() != "module").then(|| "rpi_wdt is built into this kernel: it cannot be reloaded".into()))
+    Ok(built_in(t)?.map(str::to_string))
 }
 
 pub fn start_and_time_left(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
@@ -83,21 +82,16 @@ pub fn start_and_time_left(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome,
         ),
     );
     let out = out?;
-    let value = |key: &str| -> Result<String, String> {
-        out.lines()
-            .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
-            .map(|v| v.trim().to_string())
-            .ok_or_else(|| format!("no {key}= in:\n{out}"))
-    };
-    let left = |key: &str| -> Result<u64, String> { value(key)?.parse().map_err(|e| format!("{key}: {e}")) };
+    let left =
+        |key: &str| -> Result<u64, String> { one(&out, key)?.parse().map_err(|e| format!("{key}: {e}")) };
     let mut e = Expect::default();
     e.that(
         out.contains(&format!("\"timeout_s\":{START_TIMEOUT_S}")),
         format!("wdtctl --json timeout:\n{out}"),
     );
-    e.eq("timeout after wdtctl timeout", value("timeout_before")?, START_TIMEOUT_S.to_string());
-    e.eq("state after wdtctl timeout", value("state_before")?, "inactive".to_string());
-    e.eq("state after wdtctl start", value("state_armed")?, "active".to_string());
+    e.eq("timeout after wdtctl timeout", one(&out, "timeout_before")?, START_TIMEOUT_S.to_string().as_str());
+    e.eq("state after wdtctl timeout", one(&out, "state_before")?, "inactive");
+    e.eq("state after wdtctl start", one(&out, "state_armed")?, "active");
     let (a, b) = (left("left_first")?, left("left_second")?);
     e.that(
         a <= START_TIMEOUT_S && b < a && b + 3 >= a,
@@ -290,12 +284,11 @@ pub fn kernel_keeps_running_watchdog(t: &mut dyn Target, bench: &mut Bench) -> R
              echo state=$(cat {SYSFS}/state); wdtctl stop 2>&1; echo stop_exit=$?; wdtctl ping >/dev/null"
         ),
     )?;
-    let value = |key: &str| out.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('=')).map(str::trim);
     let mut e = Expect::default();
     e.that(out.contains("ping 3"), format!("wdtctl keepalive did not take it over:\n{out}"));
-    e.eq("nowayout", value("nowayout"), Some("1"));
-    e.eq("state", value("state"), Some("active"));
-    e.eq("wdtctl stop's exit under nowayout", value("stop_exit"), Some("5"));
+    e.eq("nowayout", one(&out, "nowayout")?, "1");
+    e.eq("state", one(&out, "state")?, "active");
+    e.eq("wdtctl stop's exit under nowayout", one(&out, "stop_exit")?, "5");
     e.that(out.contains("nowayout"), "wdtctl stop's message does not name nowayout");
     e.done("the hand-over to userspace")?;
     figures

@@ -19,7 +19,7 @@ use rpi_wdt_testkit::timing;
 use crate::hwtrace;
 use crate::json::{self, At, Value};
 use crate::needs::Need;
-use crate::step::{contains, sh, sh_status, wait_back_or_recover, Bench, Outcome};
+use crate::step::{built_in, contains, exits, sh, sh_status, wait_back_or_recover, Bench, Outcome};
 use crate::sysfs::{self, Attrs, Node, DRIVER_DIR, IDENTITY, LEGACY_NODE, NODE, SYSFS};
 use crate::target::{Countdown, Target};
 
@@ -35,7 +35,7 @@ fn labelled<'a>(text: &'a str, key: &str) -> Vec<&'a str> {
     text.lines().filter_map(|l| l.strip_prefix(key)?.strip_prefix('=')).map(str::trim_end).collect()
 }
 
-fn one<'a>(text: &'a str, key: &str) -> Result<&'a str, String> {
+pub(crate) fn one<'a>(text: &'a str, key: &str) -> Result<&'a str, String> {
     labelled(text, key).first().copied().ok_or_else(|| format!("no {key}= line in:\n{text}"))
 }
 
@@ -554,12 +554,8 @@ pub fn error_paths(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String>
         }
     }
     for (command, code, needles) in &cases {
-        let (status, out) = sh_status(t, &format!("{command} 2>&1"))?;
-        if status != *code || needles.iter().any(|n| !out.contains(n.as_str())) {
-            return Err(format!(
-                "`{command}`: exit {status} (expected {code}, with {needles:?}), output:\n{out}"
-            ));
-        }
+        let needles: Vec<&str> = needles.iter().map(String::as_str).collect();
+        exits(t, command, *code, &needles)?;
     }
     // The same failure as JSON.
     let j = wdtctl_json(t, "ping")?;
@@ -800,9 +796,8 @@ fn dt_timeout(od: &str) -> Option<u64> {
 }
 
 pub fn module_reload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
-    let (_, builtin) = sh_status(t, "test -e /sys/module/rpi_wdt/initstate && echo module || echo builtin")?;
-    if builtin.trim() != "module" {
-        return Ok(Outcome::skip("rpi_wdt is built into this kernel: it cannot be reloaded"));
+    if let Some(why) = built_in(t)? {
+        return Ok(Outcome::skip(why));
     }
     let before = read_attrs(t)?;
     if before.active()? {

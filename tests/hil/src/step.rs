@@ -71,6 +71,24 @@ pub fn sh_status(t: &mut dyn Target, command: &str) -> Result<(i32, String), Str
     Ok((out.status, out.text))
 }
 
+/// Runs `command`, which must exit `code` and print every one of `needles` (stdout or stderr).
+pub fn exits(t: &mut dyn Target, command: &str, code: i32, needles: &[&str]) -> Result<String, String> {
+    let (status, out) = sh_status(t, &format!("{command} 2>&1"))?;
+    if status != code || needles.iter().any(|n| !out.contains(n)) {
+        return Err(format!(
+            "`{command}`: exit {status} (expected {code}, with {needles:?}), output:\n{out}"
+        ));
+    }
+    Ok(out)
+}
+
+/// Where rpi_wdt is built into the kernel, the reason to skip a scenario that unloads or reloads it.
+pub fn built_in(t: &mut dyn Target) -> Result<Option<&'static str>, String> {
+    let (_, out) = sh_status(t, "test -e /sys/module/rpi_wdt/initstate && echo module || echo builtin")?;
+    Ok((out.trim() != "module")
+        .then_some("rpi_wdt is built into this kernel: it cannot be unloaded or reloaded"))
+}
+
 pub fn contains(what: &str, text: &str, needles: &[&str]) -> Result<(), String> {
     match needles.iter().find(|n| !text.contains(*n)) {
         Some(n) => Err(format!("{what}: {n:?} missing in:\n{text}")),

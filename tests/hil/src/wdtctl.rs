@@ -3,22 +3,11 @@
 //! target, and with rpi_wdt unloaded, where it must say how to get the driver back.
 
 use crate::scenarios::read_attrs;
-use crate::step::{contains, sh, sh_status, Outcome};
+use crate::step::{built_in, contains, exits, sh, sh_status, Outcome};
 use crate::target::Target;
 
 /// softdog's identity in sysfs.
 const SOFTDOG_IDENTITY: &str = "Software Watchdog";
-
-/// Runs `command`, which must exit `code` and print every one of `needles`.
-fn exits(t: &mut dyn Target, command: &str, code: i32, needles: &[&str]) -> Result<String, String> {
-    let (status, out) = sh_status(t, &format!("{command} 2>&1"))?;
-    if status != code || needles.iter().any(|n| !out.contains(n)) {
-        return Err(format!(
-            "`{command}`: exit {status} (expected {code}, with {needles:?}), output:\n{out}"
-        ));
-    }
-    Ok(out)
-}
 
 /// softdog's node, found by its identity (rpi_wdt, loaded first, is watchdog0).
 fn softdog_node(t: &mut dyn Target) -> Result<String, String> {
@@ -87,9 +76,8 @@ pub fn on_softdog(t: &mut dyn Target, bench: &mut crate::step::Bench) -> Result<
 }
 
 pub fn without_driver(t: &mut dyn Target, _: &mut crate::step::Bench) -> Result<Outcome, String> {
-    let (_, builtin) = sh_status(t, "test -e /sys/module/rpi_wdt/initstate && echo module || echo builtin")?;
-    if builtin.trim() != "module" {
-        return Ok(Outcome::skip("rpi_wdt is built into this kernel: it cannot be unloaded"));
+    if let Some(why) = built_in(t)? {
+        return Ok(Outcome::skip(why));
     }
     if read_attrs(t)?.active()? {
         return Err("the watchdog is running: something holds it, and rpi_wdt cannot be unloaded".into());

@@ -113,7 +113,7 @@ pub fn rust_abi(s: &mut Session<'_>, g: &mut Guest) -> Option<String> {
 }
 
 /// Boots without the overlay, loads bcm2835_wdt, runs the ABI program and compares it with rpi_wdt's
-/// run (`rust_abi`, from [`rust_abi`]).
+/// run (`rust_abi`, which [`rust_abi`] took in the main boot).
 pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results_dir: &Path, rust_abi: Option<&str>) {
     let Some(mut g) = boot_with_dtb(s, root, initramfs, results_dir, "differential", "bare", &[]) else {
         return;
