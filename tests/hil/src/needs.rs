@@ -12,8 +12,8 @@ pub enum Need {
     /// A watchdog that counts down: a board, or QEMU with the project's watchdog model. On stock
     /// QEMU, starting the watchdog resets the machine at once.
     Countdown,
-    /// A real-time clock that keeps its time and its clock-halt bit over a reset: a board's chip, or
-    /// the project's DS1338 model.
+    /// A real-time clock that keeps its time over a reset, stops on its clock-halt bit and takes a
+    /// time from all its registers at once: a board's chip, or the project's DS1338 model.
     RtcModel,
     /// An SSH connection to the target (a board, or QEMU with its forwarded port).
     Ssh,
@@ -40,8 +40,8 @@ impl Need {
                  (make qemu-build) or a board"
             }
             Need::RtcModel => {
-                "stock QEMU's ds1338 model has no clock-halt bit and forgets its time at a reset; build \
-                 the project's QEMU with 'make qemu-build'"
+                "stock QEMU's ds1338 model has no clock-halt bit, forgets its time at a reset and sets \
+                 its clock field by field; build the project's QEMU with 'make qemu-build'"
             }
             Need::Ssh => "the target is reached over its serial console, not SSH",
             Need::PowerOff => {

@@ -796,8 +796,8 @@ fn dt_timeout(od: &str) -> Option<u64> {
 }
 
 pub fn module_reload(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, String> {
-    if let Some(why) = built_in(t)? {
-        return Ok(Outcome::skip(why));
+    if let Some(why) = built_in(t, "rpi_wdt")? {
+        return Ok(Outcome::skip(&why));
     }
     let before = read_attrs(t)?;
     if before.active()? {

@@ -82,11 +82,12 @@ pub fn exits(t: &mut dyn Target, command: &str, code: i32, needles: &[&str]) -> 
     Ok(out)
 }
 
-/// Where rpi_wdt is built into the kernel, the reason to skip a scenario that unloads or reloads it.
-pub fn built_in(t: &mut dyn Target) -> Result<Option<&'static str>, String> {
-    let (_, out) = sh_status(t, "test -e /sys/module/rpi_wdt/initstate && echo module || echo builtin")?;
+/// Where `module` is built into the kernel, the reason to skip a scenario that unloads or reloads it.
+pub fn built_in(t: &mut dyn Target, module: &str) -> Result<Option<String>, String> {
+    let (_, out) =
+        sh_status(t, &format!("test -e /sys/module/{module}/initstate && echo module || echo builtin"))?;
     Ok((out.trim() != "module")
-        .then_some("rpi_wdt is built into this kernel: it cannot be unloaded or reloaded"))
+        .then(|| format!("{module} is built into this kernel: it cannot be unloaded or reloaded")))
 }
 
 pub fn contains(what: &str, text: &str, needles: &[&str]) -> Result<(), String> {

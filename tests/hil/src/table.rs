@@ -76,9 +76,15 @@ pub const ALL: &[Scenario] = &[
     },
     Scenario {
         name: "rtc_hwclock_read_write",
-        what: "busybox hwclock -w/-r, RTC_SET_TIME read back, malformed and out-of-range times refused",
+        what: "busybox hwclock -r/-w/-s, RTC_SET_TIME read back, malformed and out-of-range times refused",
         needs: &[],
         run: rtc::hwclock_read_write,
+    },
+    Scenario {
+        name: "rtc_set_month_end",
+        what: "the 31st of a month set while the clock is in February lands on the 31st",
+        needs: &[Need::RtcModel],
+        run: rtc::set_month_end,
     },
     Scenario {
         name: "rtc_stopped_oscillator",
@@ -94,9 +100,15 @@ pub const ALL: &[Scenario] = &[
     },
     Scenario {
         name: "rtc_unbind_bind",
-        what: "the clock goes with unbind and comes back with bind, reading right",
+        what: "the clock goes with unbind and comes back with bind, reading right, ten times",
         needs: &[],
         run: rtc::unbind_bind,
+    },
+    Scenario {
+        name: "rtc_rmmod_modprobe",
+        what: "the clock goes with rmmod and comes back with modprobe by the client's modalias",
+        needs: &[],
+        run: rtc::rmmod_modprobe,
     },
     Scenario {
         name: "keepalive_hold",

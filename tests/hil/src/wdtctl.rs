@@ -76,8 +76,8 @@ pub fn on_softdog(t: &mut dyn Target, bench: &mut crate::step::Bench) -> Result<
 }
 
 pub fn without_driver(t: &mut dyn Target, _: &mut crate::step::Bench) -> Result<Outcome, String> {
-    if let Some(why) = built_in(t)? {
-        return Ok(Outcome::skip(why));
+    if let Some(why) = built_in(t, "rpi_wdt")? {
+        return Ok(Outcome::skip(&why));
     }
     if read_attrs(t)?.active()? {
         return Err("the watchdog is running: something holds it, and rpi_wdt cannot be unloaded".into());
