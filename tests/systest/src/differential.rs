@@ -16,7 +16,7 @@ use rpi_wdt_testkit::console::Guest;
 use rpi_wdt_testkit::report::Status;
 use rpi_wdt_testkit::tap::Tap;
 
-use crate::suites::{boot_with_dtb, kernel_log_clean, sh, Session, COMMAND_TIMEOUT};
+use crate::suites::{boot_checked, kernel_log_clean, sh, Boot, Session, COMMAND_TIMEOUT};
 
 /// Checks and values (`# value NAME=...` lines) whose results differ between the drivers, and why.
 pub const EXPECTED_DIFFERENCES: &[(&str, &str)] = &[
@@ -115,7 +115,8 @@ pub fn rust_abi(s: &mut Session<'_>, g: &mut Guest) -> Option<String> {
 /// Boots without the overlay, loads bcm2835_wdt, runs the ABI program and compares it with rpi_wdt's
 /// run (`rust_abi`, which [`rust_abi`] took in the main boot).
 pub fn run(s: &mut Session<'_>, root: &Path, initramfs: &Path, results_dir: &Path, rust_abi: Option<&str>) {
-    let Some(mut g) = boot_with_dtb(s, root, initramfs, results_dir, "differential", "bare", &[]) else {
+    let Some(mut g) = boot_checked(s, root, initramfs, results_dir, Boot::named("differential").dtb("bare"))
+    else {
         return;
     };
     let g = &mut g;

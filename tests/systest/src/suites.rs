@@ -131,13 +131,15 @@ pub struct Boot<'a> {
     allow_reboot: bool,
     devices: &'a str,
     kernel_args: &'a [&'a str],
+    dtb: Option<&'a str>,
+    env: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> Boot<'a> {
     /// A boot with the board's devices, the test command line (without KUnit runs), and no guest reset
     /// turned into a reboot.
     pub fn named(name: &'a str) -> Self {
-        Self { name, kunit: false, allow_reboot: false, devices: "", kernel_args: &[] }
+        Self { name, kunit: false, allow_reboot: false, devices: "", kernel_args: &[], dtb: None, env: &[] }
     }
 
     /// Runs the KUnit suites, built in and in modules, as they load.
@@ -159,11 +161,38 @@ impl<'a> Boot<'a> {
     pub fn kernel_args(self, kernel_args: &'a [&'a str]) -> Self {
         Self { kernel_args, ..self }
     }
+
+    /// A variant of the board's DTB (`scripts/dtb.sh VARIANT BOARD`: `bare`, `twice`).
+    pub fn dtb(self, variant: &'a str) -> Self {
+        Self { dtb: Some(variant), ..self }
+    }
+
+    /// Environment for scripts/qemu.sh (`QEMU_NO_BOARD_DEVICES=1`).
+    pub fn env(self, env: &'a [(&'a str, &'a str)]) -> Self {
+        Self { env, ..self }
+    }
+}
+
+/// The DTB `scripts/dtb.sh VARIANT BOARD` builds, by its path.
+fn dtb_variant(root: &Path, variant: &str, board: &str) -> Result<String, String> {
+    let out = std::process::Command::new("bash")
+        .arg(root.join("scripts/dtb.sh"))
+        .args([variant, board])
+        .output()
+        .map_err(|e| format!("scripts/dtb.sh: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("scripts/dtb.sh {variant} failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn boot(root: &Path, board: &str, initramfs: &Path, results: &Path, b: Boot<'_>) -> Result<Guest, String> {
     let mut kernel_args = test_kernel_args(b.kunit);
     kernel_args.extend(b.kernel_args.iter().map(|a| a.to_string()));
+    let mut env: Vec<(String, String)> = b.env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    if let Some(variant) = b.dtb {
+        env.push(("QEMU_DTB".into(), dtb_variant(root, variant, board)?));
+    }
     let spec = BootSpec {
         project_root: root,
         board,
@@ -172,7 +201,7 @@ fn boot(root: &Path, board: &str, initramfs: &Path, results: &Path, b: Boot<'_>)
         log_path: results.join(format!("{board}-{}.log", b.name)),
         allow_reboot: b.allow_reboot,
         qemu_args: b.devices,
-        env: Vec::new(),
+        env,
     };
     let mut guest = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
     await_shell(&mut guest)?;
@@ -193,60 +222,6 @@ pub fn boot_checked(
         Ok(guest) => {
             s.record(&check, Status::Pass, started);
             Some(guest)
-        }
-        Err(why) => {
-            s.record(&check, Status::Fail(why), started);
-            None
-        }
-    }
-}
-
-/// Boots the board with a variant of its DTB (`scripts/dtb.sh VARIANT BOARD`: `bare`, `twice`) and no
-/// guest reset turned into a reboot, recording the boot as `boot/NAME_reaches_userspace`.
-pub fn boot_with_dtb(
-    s: &mut Session<'_>,
-    root: &Path,
-    initramfs: &Path,
-    results: &Path,
-    name: &str,
-    variant: &str,
-    env: &[(&str, &str)],
-) -> Option<Guest> {
-    let started = Instant::now();
-    let check = format!("boot/{name}_reaches_userspace");
-    let dtb = std::process::Command::new("bash")
-        .arg(root.join("scripts/dtb.sh"))
-        .args([variant, s.board])
-        .output()
-        .map_err(|e| e.to_string())
-        .and_then(|out| {
-            if out.status.success() {
-                Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-            } else {
-                Err(format!("scripts/dtb.sh {variant} failed: {}", String::from_utf8_lossy(&out.stderr)))
-            }
-        });
-    let booted = dtb.and_then(|dtb| {
-        let spec = BootSpec {
-            project_root: root,
-            board: s.board,
-            initramfs,
-            kernel_args: test_kernel_args(false),
-            log_path: results.join(format!("{}-{name}.log", s.board)),
-            allow_reboot: false,
-            qemu_args: "",
-            env: std::iter::once(("QEMU_DTB".into(), dtb))
-                .chain(env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-                .collect(),
-        };
-        let mut g = Guest::boot(&spec).map_err(|e| format!("could not start QEMU: {e}"))?;
-        await_shell(&mut g)?;
-        Ok(g)
-    });
-    match booted {
-        Ok(g) => {
-            s.record(&check, Status::Pass, started);
-            Some(g)
         }
         Err(why) => {
             s.record(&check, Status::Fail(why), started);
@@ -458,9 +433,8 @@ fn reboot_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Pat
 /// either can be unbound without the other. Nothing here arms them. The boot runs without the
 /// board's RTC (QEMU_NO_BOARD_DEVICES=1), as a board with the rpi-rtc overlay but no chip fitted.
 fn instances_boot(s: &mut Session<'_>, root: &Path, initramfs: &Path, results: &Path) {
-    let Some(mut g) =
-        boot_with_dtb(s, root, initramfs, results, "instances", "twice", &[("QEMU_NO_BOARD_DEVICES", "1")])
-    else {
+    let instances = Boot::named("instances").dtb("twice").env(&[("QEMU_NO_BOARD_DEVICES", "1")]);
+    let Some(mut g) = boot_checked(s, root, initramfs, results, instances) else {
         return;
     };
     s.check("driver/two_instances_register_side_by_side", &mut g, |g| {
@@ -621,12 +595,4 @@ pub fn expect_contains(what: &str, text: &str, needles: &[&str]) -> Result<(), S
         Some(missing) => Err(format!("{what}: {missing:?} missing from:\n{text}")),
         None => Ok(()),
     }
-}
-
-pub fn expect_exit(guest: &mut Guest, command: &str, code: i32, needles: &[&str]) -> Result<(), String> {
-    let (status, text) = sh_any(guest, &format!("{command} 2>&1"))?;
-    if status != code {
-        return Err(format!("`{command}` exited {status}, expected {code}:\n{text}"));
-    }
-    expect_contains(command, &text, needles)
 }

@@ -87,7 +87,6 @@ pub struct Guest {
     qmp: Result<Qmp, String>,
 }
 
-/// How to boot a guest.
 /// The kernel arguments every test boot adds: rcS's quiet mode (rpiwdt.quiet: no welcome), warnings
 /// and worse on the console, and, unless `kunit`, no KUnit run (kunit.autorun=0): the built-in suites
 /// and the modules' suites then run only in the boots that check their results.
