@@ -85,7 +85,7 @@ hil: rootfs systest
 fixture: setup
 	bash scripts/fixture.sh
 
-bench: rootfs systest qemu-build
+bench: systest qemu-build
 	bash scripts/bench.sh
 
 test: rootfs systemd-rootfs dtbs systest qemu-build fixture images

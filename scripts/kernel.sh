@@ -6,11 +6,20 @@
 #   kernel.sh build       configure (if new) and build
 #   kernel.sh dir         print the build tree for the current inputs (it may not exist yet)
 #   kernel.sh source      print the patched source tree (made from the extracted source if missing)
-# One kernel serves every QEMU boot: linux-test.fragment builds in the debug options, and the reliability
-# suite turns the costly ones on from the command line.
+# Two configurations, chosen by RPI_WDT_KERNEL, each in its own cached tree:
+#   test (the default)  linux.fragment + linux-test.fragment: the one kernel every QEMU test boots, with
+#                       the debug options built in; the reliability suite turns the costly ones on from
+#                       the command line
+#   bench               linux.fragment + linux-bench.fragment: the product configuration (as Buildroot
+#                       builds it) plus what make bench's C comparisons need; only make bench builds it,
+#                       so that its sizes, latencies and boot time are a product kernel's
 source "$(dirname "$0")/lib.sh"
 
-FRAGMENTS=("$PROJECT_ROOT/board/common/linux.fragment" "$PROJECT_ROOT/board/common/linux-test.fragment")
+case "${RPI_WDT_KERNEL:-test}" in
+test) FRAGMENTS=("$PROJECT_ROOT/board/common/linux.fragment" "$PROJECT_ROOT/board/common/linux-test.fragment") ;;
+bench) FRAGMENTS=("$PROJECT_ROOT/board/common/linux.fragment" "$PROJECT_ROOT/board/common/linux-bench.fragment") ;;
+*) die "RPI_WDT_KERNEL is '$RPI_WDT_KERNEL': it names the kernel configuration, 'test' (the default) or 'bench'" ;;
+esac
 [ -z "${KERNEL_VARIANT:-}" ] || die "KERNEL_VARIANT is gone: the one test kernel has the debug options" \
 	"(board/common/linux-test.fragment); the reliability suite turns them on at boot"
 
