@@ -29,7 +29,18 @@ passed=0 failed=0 skipped=0
 
 add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + ${3:-0})); }
 
-stage() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+# Each stage's wall time, printed when it ends and listed before the total, so that a slow stage shows.
+stage_name='' stage_start=0 stage_times=()
+end_stage() {
+	[ -n "$stage_name" ] || return 0
+	stage_times+=("$(printf '%5d s  %s' $((SECONDS - stage_start)) "${stage_name:0:72}")")
+	printf -- '-- %s: %d s\n' "$stage_name" $((SECONDS - stage_start))
+}
+stage() {
+	end_stage
+	stage_name=$* stage_start=$SECONDS
+	printf '\n\033[1m== %s ==\033[0m\n' "$*"
+}
 
 # Counts a TAP log's "ok" and "not ok" lines.
 add_tap() { add "$(grep -c '^ok ' "$1")" "$(grep -c '^not ok ' "$1")"; }
@@ -106,7 +117,10 @@ stage "reliability: fuzzing, stress, bind and load cycles, kmemleak, with the de
 run_harness "$results/reliability.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" \
 	--suite reliability --board rpi3 --initramfs "$PROJECT_ROOT/out/initramfs.cpio" --results "$results"
 
+end_stage
 echo
+echo "stage times (wall clock):"
+printf '  %s\n' "${stage_times[@]}"
 echo "results and console logs: $results"
 echo "TOTAL: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
