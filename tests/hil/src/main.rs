@@ -21,6 +21,7 @@ mod qemu;
 mod rtc;
 mod scenarios;
 mod ssh;
+mod sshmux;
 mod step;
 mod sysfs;
 mod table;

@@ -74,25 +74,22 @@ impl QemuTarget {
                 "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:22 -device usb-net,netdev=n0 "
             ));
             kernel_args.push("rpiwdt.net".into());
-            Some(Ssh {
-                destination: "root@127.0.0.1".into(),
-                port: Some(port),
-                options: [
-                    "-i",
-                    &ssh_key.display().to_string(),
-                    "-o",
-                    "StrictHostKeyChecking=no",
-                    "-o",
-                    "UserKnownHostsFile=/dev/null",
-                    "-o",
-                    "LogLevel=ERROR",
-                    "-o",
-                    "IdentitiesOnly=yes",
-                ]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            })
+            let options = [
+                "-i",
+                &ssh_key.display().to_string(),
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "LogLevel=ERROR",
+                "-o",
+                "IdentitiesOnly=yes",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            Some(Ssh::new("root@127.0.0.1".into(), Some(port), options))
         } else {
             None
         };

@@ -1,11 +1,15 @@
 //! The SSH transport, through the system `ssh` so that the user's ~/.ssh/config, keys and agent apply.
 //! Every command is one `ssh` invocation with BatchMode (never a password prompt) and a connect timeout.
+//! Commands share one connection ([`crate::sshmux`]); the probes that ask whether the target is there
+//! (gone after a reset, back in a new boot) each open their own.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::sshmux::{self, ControlDir};
 use crate::target::{backoff, Output};
 
 /// How long [`Ssh::wait_gone`]'s session may stay silent before the runner asks whether the target is
@@ -19,6 +23,15 @@ pub struct Ssh {
     pub port: Option<u16>,
     /// Extra ssh options (`-o ...`, `-i key`), e.g. for QEMU guests with throw-away host keys.
     pub options: Vec<String>,
+    /// The shared connection's sockets (none: every command connects on its own).
+    shared: Option<Arc<ControlDir>>,
+}
+
+/// Whether a command goes over the shared connection or opens its own.
+#[derive(Clone, Copy, PartialEq)]
+enum Connection {
+    Shared,
+    Own,
 }
 
 impl Ssh {
@@ -36,7 +49,14 @@ impl Ssh {
         if destination.is_empty() || destination.ends_with('@') {
             return Err(format!("{url}: no host"));
         }
-        Ok(Ssh { destination, port, options: Vec::new() })
+        Ok(Ssh::new(destination, port, Vec::new()))
+    }
+
+    /// A connection to `destination` whose commands share one SSH connection.
+    pub fn new(destination: String, port: Option<u16>, options: Vec<String>) -> Ssh {
+        // Without a control directory every command connects on its own, as before sharing.
+        let shared = ControlDir::new(&Self::program()).map(Arc::new).ok();
+        Ssh { destination, port, options, shared }
     }
 
     /// The ssh program: `ssh`, or what `RPI_WDT_HIL_SSH` names (a wrapper that adds options, for
@@ -45,10 +65,14 @@ impl Ssh {
         std::env::var("RPI_WDT_HIL_SSH").ok().filter(|p| !p.is_empty()).unwrap_or_else(|| "ssh".into())
     }
 
-    fn command(&self, connect_timeout_s: u32) -> Command {
+    fn command(&self, connect_timeout_s: u32, connection: Connection) -> Command {
         let mut cmd = Command::new(Self::program());
         cmd.args(["-o", "BatchMode=yes", "-o", &format!("ConnectTimeout={connect_timeout_s}")]);
         cmd.args(["-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=3"]);
+        match (&self.shared, connection) {
+            (Some(shared), Connection::Shared) => cmd.args(shared.options()),
+            _ => cmd.args(sshmux::direct_options()),
+        };
         if let Some(port) = self.port {
             cmd.args(["-p", &port.to_string()]);
         }
@@ -71,19 +95,38 @@ impl Ssh {
         format!("#!/bin/sh\nexec '{program}' {} \"$@\"\n", quoted.join(" "))
     }
 
-    /// Runs `command` in the remote shell.
+    /// Runs `command` in the remote shell, on the shared connection.
     pub fn run(&self, command: &str, timeout: Duration) -> Result<Output, String> {
-        self.run_with_connect_timeout(command, timeout, 10)
+        match self.run_on(command, timeout, 10, Connection::Shared) {
+            Err(e) if sshmux::is_refused_session(&e) => {
+                self.stop_sharing();
+                self.run_on(command, timeout, 10, Connection::Own)
+            }
+            Err(e) => {
+                // A connection that failed is not used again.
+                self.stop_sharing();
+                Err(e)
+            }
+            ok => ok,
+        }
     }
 
-    fn run_with_connect_timeout(
+    /// Ends the shared connection: the next command opens a new one.
+    fn stop_sharing(&self) {
+        if let Some(shared) = &self.shared {
+            shared.stop_masters();
+        }
+    }
+
+    fn run_on(
         &self,
         command: &str,
         timeout: Duration,
         connect_s: u32,
+        connection: Connection,
     ) -> Result<Output, String> {
         let mut child = self
-            .command(connect_s)
+            .command(connect_s, connection)
             .arg(command)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -117,7 +160,7 @@ impl Ssh {
 
     /// Whether the target answers a trivial command within about a second.
     pub fn answers(&self) -> bool {
-        matches!(self.run_with_connect_timeout("true", Duration::from_secs(3), 1), Ok(o) if o.status == 0)
+        matches!(self.run_on("true", Duration::from_secs(3), 1, Connection::Own), Ok(o) if o.status == 0)
     }
 
     /// Copies a file to `remote` and makes it executable.
@@ -125,7 +168,7 @@ impl Ssh {
         let data = std::fs::read(local).map_err(|e| format!("{}: {e}", local.display()))?;
         let dir = remote.rsplit_once('/').map_or(".", |(d, _)| d);
         let mut child = self
-            .command(10)
+            .command(10, Connection::Shared)
             .arg(format!(
                 "mkdir -p {dir} && cat > {remote}.tmp && chmod +x {remote}.tmp && mv {remote}.tmp {remote}"
             ))
@@ -150,14 +193,14 @@ impl Ssh {
     /// Whether the target answers a trivial command, allowing a slow one (a loaded board, an emulated
     /// one) more time than [`Ssh::answers`].
     fn answers_patiently(&self) -> bool {
-        matches!(self.run_with_connect_timeout("true", Duration::from_secs(15), 5), Ok(o) if o.status == 0)
+        matches!(self.run_on("true", Duration::from_secs(15), 5, Connection::Own), Ok(o) if o.status == 0)
     }
 
     /// Holds one session that prints a line every 0.1 s, until it ends or falls silent for
     /// [`SILENCE`]; returns when the last line arrived (None if none did).
     fn watch(&self, limit: Duration) -> Result<Option<Instant>, String> {
         let mut child = self
-            .command(5)
+            .command(5, Connection::Own)
             .arg("while :; do echo t; sleep 0.1; done")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -200,6 +243,7 @@ impl Ssh {
                 last_seen = at;
             }
             if !self.answers_patiently() {
+                self.stop_sharing();
                 return Ok(last_seen);
             }
         }
@@ -211,11 +255,13 @@ impl Ssh {
         let start = Instant::now();
         let mut attempt = 0;
         let mut last_error = String::from("no attempt");
+        self.stop_sharing();
         while start.elapsed() < limit {
-            match self.run_with_connect_timeout(
+            match self.run_on(
                 "cat /proc/sys/kernel/random/boot_id",
                 Duration::from_secs(10),
                 3,
+                Connection::Own,
             ) {
                 Ok(out) if out.status == 0 && out.text.trim() != old_boot_id => return Ok(start.elapsed()),
                 Ok(out) if out.status == 0 => last_error = "still the old boot".into(),
