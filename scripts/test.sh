@@ -33,8 +33,9 @@ add() { passed=$((passed + $1)); failed=$((failed + $2)); skipped=$((skipped + $
 stage_name='' stage_start=0 stage_times=()
 end_stage() {
 	[ -n "$stage_name" ] || return 0
-	stage_times+=("$(printf '%5d s  %s' $((SECONDS - stage_start)) "${stage_name:0:72}")")
-	printf -- '-- %s: %d s\n' "$stage_name" $((SECONDS - stage_start))
+	local took=$((SECONDS - stage_start))
+	stage_times+=("$(printf '%5d s  %s' "$took" "${stage_name:0:72}")")
+	printf -- '-- %s: %d s\n' "$stage_name" "$took"
 }
 stage() {
 	end_stage

@@ -668,7 +668,7 @@ pub fn wdtctl_over_ssh(t: &mut dyn Target, _: &mut Bench) -> Result<Outcome, Str
     }
     let remote = sh(t, "command -v wdtctl")?.trim().to_string();
     // The runner's connection options (port, key) go in a stand-in `ssh`, as a ~/.ssh/config entry would.
-    let dir = std::env::temp_dir().join(format!("rpi-wdt-hil-ssh-{}", std::process::id()));
+    let dir = rpi_wdt_testkit::project::unique_temp_path("hil-ssh-wrapper");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let wrapper = dir.join("ssh");
     std::fs::write(&wrapper, ssh.wrapper_script()).map_err(|e| e.to_string())?;

@@ -28,7 +28,7 @@ pub struct Ssh {
 }
 
 /// Whether a command goes over the shared connection or opens its own.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Connection {
     Shared,
     Own,

@@ -12,7 +12,6 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How long an idle master stays, in seconds: long enough to span the gaps between a scenario's
 /// commands, short enough that one left behind by a killed runner goes soon.
@@ -29,9 +28,7 @@ pub struct ControlDir {
 impl ControlDir {
     pub fn new(program: &str) -> Result<ControlDir, String> {
         use std::os::unix::fs::DirBuilderExt;
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("rpi-wdt-hil-ssh-{}-{n}", std::process::id()));
+        let dir = rpi_wdt_testkit::project::unique_temp_path("hil-ssh-mux");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::DirBuilder::new()
             .mode(0o700)

@@ -32,6 +32,15 @@ pub fn cache_dir(root: &Path) -> Result<PathBuf, String> {
     with_lib(root, "printf %s \"$RPI_WDT_CACHE\"").map(PathBuf::from)
 }
 
+/// A path in the system's temporary directory that no other path this process asks for shares:
+/// `rpi-wdt-NAME-PID-N`. Short whatever the results directory is, as a Unix socket's path must be
+/// (108 bytes).
+pub fn unique_temp_path(name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("rpi-wdt-{name}-{}-{n}", std::process::id()))
+}
+
 /// The QEMU the tests run: Debian's, or the project's watchdog model (`make qemu-build`).
 #[derive(Clone, Debug)]
 pub struct Qemu {

@@ -59,10 +59,8 @@ impl Qmp {
     /// A socket path for a new QEMU process: in the temporary directory, since a Unix socket's path
     /// must be short (108 bytes), whatever the results directory is.
     pub fn socket_path(label: &str) -> PathBuf {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let label: String = label.chars().filter(char::is_ascii_alphanumeric).take(16).collect();
-        std::env::temp_dir().join(format!("rpi-wdt-qmp-{}-{n}-{label}.sock", std::process::id()))
+        crate::project::unique_temp_path(&format!("qmp-{label}")).with_extension("sock")
     }
 
     /// QEMU's arguments for a QMP server on `socket` that does not wait for the harness.
