@@ -2,14 +2,17 @@
 # Builds qemu-system-aarch64 with the project's model patches (board/qemu/patches/: the PM watchdog's
 # countdown and its qtest, the DS1338's write, clock halt and battery, raspi4b's I2C interrupt), from
 # Debian's own source package of the QEMU version installed from bookworm-backports, cached outside the
-# clone and keyed by that version and the patches. Only the aarch64 system target and the features the
-# tests need (user-mode networking for usb-net, FDT) are built, and the model's qtest, which must pass.
+# clone and keyed by that version, the patches and the device list. Only the aarch64 system target, the
+# raspi machines' devices (board/qemu/rpi-wdt-devices.mak) and the features the tests need (user-mode
+# networking for usb-net, FDT) are built, and the model's qtest, which must pass.
 #   qemu-build.sh build   build if needed, print the binary
 #   qemu-build.sh path    print the binary if it is built (nothing otherwise)
 #   qemu-build.sh check   run the model's qtest and QEMU's checkpatch on each patch (TAP)
 source "$(dirname "$0")/lib.sh"
 
 MESON_VERSION=1.5.0
+# The devices built (the raspi machines, the DS1338, usb-net), in place of every board's.
+DEVICES=$PROJECT_ROOT/board/qemu/rpi-wdt-devices.mak
 
 qemu_version() {
 	dpkg-query -W -f='${Version}' qemu-system-arm 2>/dev/null || die "qemu-system-arm is not installed: run 'make setup'"
@@ -17,7 +20,7 @@ qemu_version() {
 
 build_dir() {
 	local key
-	key=$( { qemu_version; cat "$PROJECT_ROOT"/board/qemu/patches/*.patch; echo "$MESON_VERSION"; } | sha256sum | cut -c1-12)
+	key=$( { qemu_version; cat "$PROJECT_ROOT"/board/qemu/patches/*.patch "$DEVICES"; echo "$MESON_VERSION"; } | sha256sum | cut -c1-12)
 	echo "$RPI_WDT_CACHE/qemu-model/$(qemu_version | tr ':~+' '___')-$key"
 }
 
@@ -91,10 +94,13 @@ build() {
 	sed -i 's/^\( *\)unpack_edk2_blobs = bzip2.found()/\1unpack_edk2_blobs = false/' "$dir/src/meson.build"
 	grep -q 'unpack_edk2_blobs = bzip2.found()' "$dir/src/meson.build" && die "could not turn off the edk2 blob unpacking in meson.build"
 
-	log "configuring (aarch64 system emulator only) and building with ninja (about 6 minutes on 2 cores)"
+	cp "$DEVICES" "$dir/src/configs/devices/aarch64-softmmu/rpi-wdt.mak"
+
+	log "configuring (aarch64 system emulator, raspi machines only) and building with ninja (about 4-5 minutes on 2 cores)"
 	mkdir -p "$dir/build"
 	(cd "$dir/build" && "$dir/src/configure" --python="$venv/bin/python3" --target-list=aarch64-softmmu \
-		--without-default-features --enable-slirp --enable-fdt=system --enable-tcg \
+		--without-default-features --without-default-devices --with-devices-aarch64=rpi-wdt \
+		--enable-slirp --enable-fdt=system --enable-tcg \
 		--disable-docs --disable-tools --disable-user --disable-werror --disable-install-blobs \
 		--disable-download --with-pkgversion=rpi-wdt-model >"$dir/configure.log" 2>&1) ||
 		{ tail -n 30 "$dir/configure.log" >&2; die "QEMU configure failed (log: $dir/configure.log)"; }
