@@ -15,8 +15,8 @@
 #            keeps the board up, a hung kernel is reset, reboot and power-off go through the driver
 #   image    both SD images checked (partitions, boot files, overlay, root filesystem), and the Pi 3
 #            image's root filesystem booted in QEMU from the emulated SD card
-#   hil      rpi-wdt-hil on each target in $HIL_TARGETS (default "qemu:rpi3 qemu:rpi4"), all at once (name
-#            different boards): the scenario table, every scenario a shell can run, as on ssh:// boards
+#   hil      rpi-wdt-hil on each target in $HIL_TARGETS (default "qemu:rpi3 qemu:rpi4"): the scenario
+#            table, every scenario a shell can run, the same as on a board over ssh://
 #   reliability  the reliability suite on raspi3b, the kernel booted with its debug options on
 # Every stage runs even if an earlier one failed; the exit status is non-zero if any check failed.
 source "$(dirname "$0")/lib.sh"
@@ -49,16 +49,12 @@ add_tap() { add "$(grep -c '^ok ' "$1")" "$(grep -c '^not ok ' "$1")"; }
 # Runs a harness that ends with "N passed, N failed, N skipped", teeing to LOG, and counts its summary;
 # a harness that dies before its summary counts as one failure.
 run_harness() { # LOG COMMAND...
-	local log=$1 status
+	local log=$1 status p f s
 	shift
 	"$@" | tee "$log"
 	status=${PIPESTATUS[0]}
-	count_harness "$log" "$status"
-}
-count_harness() { # LOG EXIT-STATUS
-	local p f s
-	read -r p f s < <(tail -n1 "$1" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
-	[ "$2" = 0 ] || [ "$f" -gt 0 ] || f=1
+	read -r p f s < <(tail -n1 "$log" | awk '{ print $1 + 0, $3 + 0, $5 + 0 }')
+	[ "$status" = 0 ] || [ "$f" -gt 0 ] || f=1
 	add "$p" "$f" "$s"
 }
 
@@ -112,22 +108,10 @@ done
 run_harness "$results/image-boot.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" --suite image --board rpi3 \
 	--initramfs "$PROJECT_ROOT/out/initramfs.cpio" --results "$results"
 
-# The targets run at once: each is its own board, and their scenarios mostly wait on timeouts (one
-# after the other they took 314 s and 233 s, together 406 s on 2 cores).
-hil_targets=${HIL_TARGETS:-qemu:rpi3 qemu:rpi4}
-stage "hil: $hil_targets, in parallel"
-hil_pids=() hil_logs=()
-for target in $hil_targets; do
-	hil_logs+=("$results/hil-${target//[:\/@]/_}.log")
-	"$PROJECT_ROOT/target/release/rpi-wdt-hil" --target "$target" --results "$results" >"${hil_logs[-1]}" 2>&1 &
-	hil_pids+=($!)
-done
-echo "# each target's report follows when it ends: ${hil_logs[*]}"
-for i in "${!hil_pids[@]}"; do
-	wait "${hil_pids[$i]}"
-	status=$?
-	cat "${hil_logs[$i]}"
-	count_harness "${hil_logs[$i]}" "$status"
+for target in ${HIL_TARGETS:-qemu:rpi3 qemu:rpi4}; do
+	stage "hil: $target"
+	run_harness "$results/hil-${target//[:\/@]/_}.log" \
+		"$PROJECT_ROOT/target/release/rpi-wdt-hil" --target "$target" --results "$results"
 done
 
 stage "reliability: fuzzing, stress, bind and load cycles, kmemleak, with the debug options on (raspi3b)"
