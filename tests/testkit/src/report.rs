@@ -1,5 +1,6 @@
 //! Check results: one line per check as it completes (TAP-style), a closing summary line
-//! `N passed, N failed, N skipped`, and a JUnit XML file for CI systems.
+//! `N passed, N failed, N skipped`, and a JUnit XML file for CI systems, with the run's properties (where
+//! it ran: a board farm's place, its exporter, the boot ids seen).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -24,6 +25,7 @@ struct Entry {
 #[derive(Default)]
 pub struct Report {
     entries: Vec<Entry>,
+    properties: Vec<(String, String)>,
 }
 
 impl Report {
@@ -42,6 +44,12 @@ impl Report {
             }
         }
         self.entries.push(Entry { name: name.to_string(), status, duration });
+    }
+
+    /// Adds a property of the run (JUnit `<property>`), printed as a `# name: value` line.
+    pub fn property(&mut self, name: &str, value: &str) {
+        println!("# {name}: {value}");
+        self.properties.push((name.to_string(), value.to_string()));
     }
 
     /// (passed, failed, skipped)
@@ -80,6 +88,14 @@ impl Report {
             escape(suite),
             self.entries.len()
         );
+        if !self.properties.is_empty() {
+            xml.push_str("  <properties>\n");
+            for (name, value) in &self.properties {
+                let _ =
+                    writeln!(xml, "    <property name=\"{}\" value=\"{}\"/>", escape(name), escape(value));
+            }
+            xml.push_str("  </properties>\n");
+        }
         for e in &self.entries {
             let (class, case) = e.name.split_once('/').unwrap_or((suite, &e.name));
             let _ = write!(
@@ -131,10 +147,13 @@ mod tests {
         r.record("a/three", Status::Fail("broke <here>".into()), Duration::ZERO);
         assert_eq!(r.summary(), "1 passed, 1 failed, 1 skipped");
         assert!(!r.success());
+        r.property("place", "rpi4-\"a\"");
         let path = std::env::temp_dir().join(format!("rpi-wdt-junit-{}.xml", std::process::id()));
         r.write_junit(&path, "t").unwrap();
         let xml = std::fs::read_to_string(&path).unwrap();
         assert!(xml.contains("failures=\"1\"") && xml.contains("&lt;here&gt;"));
+        assert!(xml.contains("<property name=\"place\" value=\"rpi4-&quot;a&quot;\"/>"), "{xml}");
+        assert!(xml.find("<properties>") < xml.find("<testcase"), "properties come first: {xml}");
         std::fs::remove_file(path).unwrap();
     }
 }
