@@ -8,7 +8,8 @@
 #        qemu.sh --which     print the QEMU binary that would run, and its version
 # Environment: QEMU_SYSTEM (the qemu-system-aarch64 to run; default: the patched watchdog model if
 # 'make qemu-build' built it, else Debian's), QEMU_TIMEOUT, QEMU_ALLOW_REBOOT, QEMU_EXTRA_ARGS,
-# QEMU_NO_BOARD_DEVICES (1: without the board's I2C RTC).
+# QEMU_NO_BOARD_DEVICES (1: without the board's I2C RTC), QEMU_SERIAL (the console's -serial backend in
+# place of this terminal, e.g. chardev:ID with the chardev in QEMU_EXTRA_ARGS).
 # To boot an SD image's root filesystem instead of an initramfs (INITRAMFS is then "-"):
 #   QEMU_SD_IMAGE (raw image, power-of-two size), QEMU_KERNEL, QEMU_DTB, QEMU_APPEND (the whole command
 #   line), QEMU_CONSOLE=aux (the console on the mini UART, QEMU's second serial port, as on a board).
@@ -36,6 +37,7 @@ command -v "$QEMU_SYSTEM" >/dev/null || die "$QEMU_SYSTEM not found: run 'make s
 timeout_s=${QEMU_TIMEOUT:-900}
 serial=stdio
 [ -t 0 ] && serial=mon:stdio
+serial=${QEMU_SERIAL:-$serial}
 args=(-M "$QEMU_MACHINE" -kernel "$image" -dtb "$dtb" -display none -monitor none)
 if [ -n "${QEMU_SD_IMAGE:-}" ]; then
 	args+=(-drive "if=sd,format=raw,file=$QEMU_SD_IMAGE" -append "${QEMU_APPEND:?QEMU_APPEND is needed with QEMU_SD_IMAGE} $*")
