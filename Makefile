@@ -14,7 +14,7 @@ export RPI_WDT_CACHE
 
 OUT := out
 INITRAMFS := $(OUT)/initramfs.cpio
-SETUP_STAMP := $(RPI_WDT_CACHE)/stamps/setup-$(shell cat scripts/setup.sh scripts/lib.sh | sha256sum | cut -c1-16)
+SETUP_STAMP := $(RPI_WDT_CACHE)/stamps/setup-$(shell cat scripts/setup.sh scripts/lib.sh tests/hil/labgrid/requirements.txt | sha256sum | cut -c1-16)
 GUEST_BINS = $(OUT)/wdtctl/wdtctl $(OUT)/guest/rpi-wdt-abi-check $(OUT)/guest/rpi-wdt-abi-check32 \
 	$(OUT)/guest/rpi-wdt-run-as $(OUT)/guest/watchdog-test $(OUT)/guest/rpi-wdt-reliability $(OUT)/guest/rpi-wdt-bench \
 	$(OUT)/guest/rpi-rtc-check $(OUT)/guest/rpi-rtc-fuzz
@@ -25,11 +25,11 @@ help:
 	@sed -n 's/^#   //p' Makefile
 	@echo "other targets: setup kernel driver overlay dtbs guest userspace qemu-build fixture rootfs systemd-rootfs"
 	@echo "               image BOARD=rpi3|rpi4 [SSH_KEY=~/.ssh/id_ed25519.pub] (out/rpi-wdt-BOARD-sdcard.img)"
-	@echo "               qemu BOARD=rpi3|rpi4, hil TARGET=qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [HIL_ARGS=...]"
+	@echo "               qemu BOARD=rpi3|rpi4, hil TARGET=qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port]|labgrid:PLACE [HIL_ARGS=...]"
 	@echo "               bench, test-host, clean, distclean"
 
 setup: $(SETUP_STAMP)
-$(SETUP_STAMP): scripts/setup.sh scripts/lib.sh
+$(SETUP_STAMP): scripts/setup.sh scripts/lib.sh tests/hil/labgrid/requirements.txt
 	bash scripts/setup.sh
 	mkdir -p $(dir $@) && touch $@
 

@@ -16,6 +16,11 @@ LIBCLANG_PATH=/usr/lib/llvm-19/lib
 CROSS_COMPILE=aarch64-linux-gnu-
 BINDGEN="$RPI_WDT_CACHE/bindgen-$BINDGEN_VERSION/bin/bindgen"
 
+# labgrid for the HIL runner's labgrid: targets and the local board-farm test: a virtual environment per
+# version of the pinned requirements (setup_labgrid in scripts/setup.sh).
+LABGRID_REQUIREMENTS="$PROJECT_ROOT/tests/hil/labgrid/requirements.txt"
+LABGRID_VENV="$RPI_WDT_CACHE/labgrid-venv-$(sha256sum "$LABGRID_REQUIREMENTS" | cut -c1-12)"
+
 KERNEL_SRC_ROOT="$RPI_WDT_CACHE/linux-source"
 DOWNLOADS="$RPI_WDT_CACHE/downloads"
 

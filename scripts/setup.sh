@@ -8,7 +8,9 @@
 #   3. busybox-static for arm64 (downloaded, extracted: it is the guest's shell, not the host's), and for the
 #      systemd guest Debian's systemd, udev, kmod and dash for arm64 with their dependency closure (same);
 #   4. bindgen-cli, pinned, with cargo install --locked, into the cache;
-#   5. the kernel's own `make rustavailable`, the proof that the kernel accepts this Rust toolchain.
+#   5. labgrid, pinned with its hashes (tests/hil/labgrid/requirements.txt), into a virtual environment in
+#      the cache, for the HIL runner's labgrid: targets and the local board-farm test;
+#   6. the kernel's own `make rustavailable`, the proof that the kernel accepts this Rust toolchain.
 # Each step prints what it does; a failure stops with the name of the missing piece.
 source "$(dirname "$0")/lib.sh"
 
@@ -283,6 +285,20 @@ setup_dtschema() {
 	"$venv/bin/pip" install -q "dtschema==$DTSCHEMA_VERSION" || die "pip install dtschema==$DTSCHEMA_VERSION failed"
 }
 
+setup_labgrid() {
+	if [ -e "$LABGRID_VENV/.installed" ]; then
+		log "labgrid: $("$LABGRID_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("labgrid"))') in $LABGRID_VENV"
+		return
+	fi
+	log "installing labgrid from $LABGRID_REQUIREMENTS (pinned, with hashes) into $LABGRID_VENV"
+	rm -rf "$LABGRID_VENV"
+	python3 -m venv "$LABGRID_VENV" || die "python3 -m venv failed (is python3-venv installed?)"
+	"$LABGRID_VENV/bin/pip" install -q --disable-pip-version-check --require-hashes --only-binary=:all: \
+		-r "$LABGRID_REQUIREMENTS" ||
+		die "pip install of labgrid failed: check network access to PyPI; a hash or 'no matching distribution' error means this host is not CPython 3.11 on x86_64 (see $LABGRID_REQUIREMENTS)"
+	touch "$LABGRID_VENV/.installed"
+}
+
 check_rustavailable() {
 	local src
 	src=$(kernel_src_dir)
@@ -305,5 +321,6 @@ setup_systemd_guest
 setup_hil_key
 setup_bindgen
 setup_dtschema
+setup_labgrid
 check_rustavailable
 log "setup complete"

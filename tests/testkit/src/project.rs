@@ -1,5 +1,5 @@
-//! Where the project is and what it built: the clone's root, the cache directory scripts/lib.sh
-//! defines, and which QEMU scripts/qemu.sh runs. The scripts are the one source of these; the
+//! Where the project is and what it built: the clone's root, the cache directory and labgrid's virtual
+//! environment scripts/lib.sh defines, and which QEMU scripts/qemu.sh runs. The scripts are the one source of these; the
 //! harnesses ask them.
 
 use std::path::{Path, PathBuf};
@@ -30,6 +30,11 @@ fn with_lib(root: &Path, snippet: &str) -> Result<String, String> {
 /// ~/.cache).
 pub fn cache_dir(root: &Path) -> Result<PathBuf, String> {
     with_lib(root, "printf %s \"$RPI_WDT_CACHE\"").map(PathBuf::from)
+}
+
+/// The virtual environment scripts/setup.sh installs labgrid into (`$LABGRID_VENV`; it may not exist).
+pub fn labgrid_venv(root: &Path) -> Result<PathBuf, String> {
+    with_lib(root, "printf %s \"$LABGRID_VENV\"").map(PathBuf::from)
 }
 
 /// A path in the system's temporary directory that no other path this process asks for shares:
