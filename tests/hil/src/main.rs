@@ -1,22 +1,28 @@
 //! rpi-wdt-hil: one scenario suite for emulated and real Raspberry Pis.
 //!
-//! Usage: rpi-wdt-hil --target qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port] [OPTIONS]
+//! Usage: rpi-wdt-hil --target qemu:rpi3|qemu:rpi4|ssh://[user@]host[:port]|labgrid:PLACE|labgrid:k=v,...
+//!        [OPTIONS]
 //!
 //! Targets: `qemu:<board>` boots the emulated board (the watchdog model when `make qemu-build` built it)
 //! and reaches it over SSH where QEMU can network it (raspi3b), else over its serial console;
 //! `ssh://...` is a real Pi running the project's image (or any image with rpi_wdt), reached through
-//! the system `ssh`. The runner uploads its guest tools to /tmp/rpi-wdt-hil first when the target
+//! the system `ssh`; `labgrid:...` takes a Pi from a labgrid board farm (crate::lgplace), holds it for
+//! the run and gives it back. The runner uploads its guest tools to /tmp/rpi-wdt-hil first when the target
 //! lacks them or has older ones. Each scenario passes, fails or is skipped with the reason; the report
 //! is printed as it goes, summed up in a last line `N passed, N failed, N skipped`, and written as
 //! JUnit XML.
 //!
 //! Options: `rpi-wdt-hil --help`.
 
+mod board;
 mod fixture;
 mod hwtrace;
 mod json;
+mod labgrid;
+mod lgplace;
 mod lifecycle;
 mod needs;
+mod netconsole;
 mod qemu;
 mod rtc;
 mod scenarios;
@@ -29,7 +35,7 @@ mod target;
 mod tools;
 mod wdtctl;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -38,18 +44,36 @@ use clap::Parser;
 use rpi_wdt_testkit::project::{self, Qemu};
 use rpi_wdt_testkit::report::{Report, Status};
 
+use crate::board::BoardTarget;
 use crate::fixture::Fixture;
 use crate::qemu::{QemuTarget, Transport};
 use crate::ssh::Ssh;
-use crate::target::{Countdown, Output, Target};
+use crate::target::Target;
 
 /// Runs the scenario suite on an emulated or a real Raspberry Pi.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// qemu:rpi3, qemu:rpi4, or ssh://[user@]host[:port] for a real Pi.
+    /// qemu:rpi3, qemu:rpi4, ssh://[user@]host[:port] for a real Pi, or labgrid:PLACE or
+    /// labgrid:key=value,... for one from a labgrid board farm.
     #[arg(long, value_name = "TARGET")]
     target: String,
+    /// The labgrid coordinator, HOST[:PORT] [default: LG_COORDINATOR's, as labgrid-client].
+    #[arg(long, value_name = "ADDRESS")]
+    coordinator: Option<String>,
+    /// Queue for a labgrid place someone holds, instead of refusing it.
+    #[arg(long)]
+    wait: bool,
+    /// Write this SD image to the labgrid place's card (its SD multiplexer) before the suite.
+    #[arg(long, value_name = "IMAGE")]
+    flash: Option<PathBuf>,
+    /// An ssh_config file for board targets (ssh -F), e.g. with the key to log in with.
+    #[arg(long, value_name = "FILE", env = "RPI_WDT_HIL_SSH_CONFIG")]
+    ssh_config: Option<PathBuf>,
+    /// How long a reset may take before the target counts as hung (then a labgrid power cycle, or the
+    /// fixture's hard reset, brings it back).
+    #[arg(long, value_name = "SECONDS", default_value_t = step::RESET_LIMIT.as_secs())]
+    reset_limit: u64,
     /// Where the JUnit file and logs go [default: out/test-results].
     #[arg(long, value_name = "DIR", default_value_os_t = project::root().join("out/test-results"), hide_default_value = true)]
     results: PathBuf,
@@ -83,52 +107,6 @@ fn scenario_name(name: &str) -> Result<String, String> {
     }
 }
 
-/// A real board over SSH.
-struct BoardTarget {
-    url: String,
-    ssh: Ssh,
-    allow_poweroff: bool,
-}
-
-impl Target for BoardTarget {
-    fn name(&self) -> String {
-        self.url.clone()
-    }
-    fn transport(&self) -> &'static str {
-        "ssh"
-    }
-    fn run(&mut self, command: &str, timeout: Duration) -> Result<Output, String> {
-        self.ssh.run(command, timeout)
-    }
-    fn upload(&mut self, local: &Path, remote: &str) -> Result<(), String> {
-        self.ssh.upload(local, remote)
-    }
-    fn countdown(&self) -> Countdown {
-        Countdown::Counts
-    }
-    fn may_power_off(&self) -> bool {
-        self.allow_poweroff
-    }
-    fn wait_gone(&mut self, limit: Duration) -> Result<Instant, String> {
-        self.ssh.wait_gone(limit)
-    }
-    fn wait_back(&mut self, old_boot_id: &str, limit: Duration) -> Result<Duration, String> {
-        self.ssh.wait_back(old_boot_id, limit)
-    }
-    fn ssh(&self) -> Option<&Ssh> {
-        Some(&self.ssh)
-    }
-    fn confirm_powered_off(&mut self) -> Result<(), String> {
-        self.ssh.wait_gone(Duration::from_secs(60))?;
-        std::thread::sleep(Duration::from_secs(20));
-        if self.ssh.answers() {
-            return Err("the board answers again after poweroff: it rebooted instead of halting".into());
-        }
-        println!("# {}: powered off; power-cycle it (or use switchable power) to bring it back", self.url);
-        Ok(())
-    }
-}
-
 fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
     let root = project::root();
     if let Some(board) = args.target.strip_prefix("qemu:") {
@@ -152,16 +130,50 @@ fn make_target(args: &Args) -> Result<Box<dyn Target>, String> {
         let target = QemuTarget::boot(&root, board, &initramfs, &args.results, transport, model, &key)?;
         Ok(Box::new(target))
     } else if args.target.starts_with("ssh://") {
-        if let Some(initramfs) = &args.initramfs {
-            println!("# --initramfs {}: ignored, a board boots its own root filesystem", initramfs.display());
-        }
-        Ok(Box::new(BoardTarget {
-            url: args.target.clone(),
-            ssh: Ssh::parse(&args.target)?,
+        ignore_initramfs(args);
+        let mut ssh = Ssh::parse(&args.target)?;
+        ssh.options = ssh_options(args)?;
+        let mut board =
+            BoardTarget::over_ssh(args.target.clone(), ssh, args.allow_poweroff, reset_limit(args));
+        board.note_boot()?;
+        Ok(Box::new(board))
+    } else if let Some(spec) = args.target.strip_prefix("labgrid:") {
+        ignore_initramfs(args);
+        let request = lgplace::Request {
+            spec,
+            coordinator: args.coordinator.clone(),
+            wait: args.wait,
+            flash: args.flash.as_deref(),
+            ssh_options: ssh_options(args)?,
             allow_poweroff: args.allow_poweroff,
-        }))
+            reset_limit: reset_limit(args),
+            results: &args.results,
+        };
+        Ok(Box::new(lgplace::take(&root, &request)?))
     } else {
-        Err(format!("--target {}: expected qemu:rpi3, qemu:rpi4 or ssh://[user@]host[:port]", args.target))
+        Err(format!(
+            "--target {}: expected qemu:rpi3, qemu:rpi4, ssh://[user@]host[:port], labgrid:PLACE or labgrid:key=value,...",
+            args.target
+        ))
+    }
+}
+
+fn ignore_initramfs(args: &Args) {
+    if let Some(initramfs) = &args.initramfs {
+        println!("# --initramfs {}: ignored, a board boots its own root filesystem", initramfs.display());
+    }
+}
+
+fn reset_limit(args: &Args) -> Duration {
+    Duration::from_secs(args.reset_limit)
+}
+
+/// The ssh options board targets take from --ssh-config.
+fn ssh_options(args: &Args) -> Result<Vec<String>, String> {
+    match &args.ssh_config {
+        Some(file) if !file.is_file() => Err(format!("--ssh-config {}: no such file", file.display())),
+        Some(file) => Ok(vec!["-F".into(), file.display().to_string()]),
+        None => Ok(Vec::new()),
     }
 }
 
@@ -208,7 +220,8 @@ fn main() -> ExitCode {
         Err(why) => report.record(&format!("{name}/deploy_tools"), Status::Fail(why), t0.elapsed()),
     }
 
-    let mut bench = step::Bench { fixture, heartbeat_gpio: args.heartbeat_gpio.clone() };
+    let mut bench =
+        step::Bench { fixture, heartbeat_gpio: args.heartbeat_gpio.clone(), reset_limit: reset_limit(&args) };
     for scenario in table::ALL {
         if args.only.as_ref().is_some_and(|only| !only.iter().any(|o| o == scenario.name)) {
             continue;
@@ -231,6 +244,11 @@ fn main() -> ExitCode {
         }
     }
 
+    for (name, value) in target.properties() {
+        report.property(&name, &value);
+    }
+    // Gives a labgrid place back, stops QEMU: before the summary, which must be the last line.
+    drop(target);
     let junit = args.results.join(format!("hil-{}.xml", name.replace([':', '/', '@'], "_")));
     if let Err(e) = report.write_junit(&junit, &format!("hil {name}")) {
         eprintln!("rpi-wdt-hil: cannot write {}: {e}", junit.display());

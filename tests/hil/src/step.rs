@@ -35,6 +35,8 @@ impl Outcome {
 pub struct Bench {
     pub fixture: Option<Fixture>,
     pub heartbeat_gpio: String,
+    /// How long a reset may take before the target counts as hung and is power-cycled.
+    pub reset_limit: Duration,
 }
 
 /// A scenario's body. It may still skip for what it finds on the target (crate::needs).
@@ -97,31 +99,49 @@ pub fn contains(what: &str, text: &str, needles: &[&str]) -> Result<(), String> 
     }
 }
 
-/// Waits for a new boot; if the target does not come back and a fixture is wired to its RUN pin, forces
-/// a hard reset once and waits again. Then puts back the guest tools the reset took away (they live
-/// in /tmp), saying so in `figures`.
+/// Waits for a new boot. If the target does not come back, it is hung: it is power-cycled through its
+/// switch (a labgrid place's), else hard-reset through the fixture's RUN line if one is wired, once,
+/// and waited for again. Then puts back the guest tools the reset took away (they live in /tmp),
+/// saying so in `figures`. A target that had to be brought back fails the scenario all the same (a
+/// board that hangs in a reset is a finding), but the scenarios after it run on the new boot.
 pub fn wait_back_or_recover(
     t: &mut dyn Target,
     bench: &mut Bench,
     boot: &str,
     figures: &mut Vec<String>,
 ) -> Result<Duration, String> {
-    let back = match t.wait_back(boot, RESET_LIMIT) {
-        Ok(d) => d,
-        Err(why) => match bench.fixture.as_mut() {
-            Some(f) => {
-                println!("#   {why}; forcing a hard reset through the fixture's RUN line");
-                f.force_reset()?;
-                t.wait_back(boot, RESET_LIMIT).map_err(|e| format!("{why}; after a forced reset: {e}"))?
-            }
-            None => return Err(why),
-        },
+    let hung = match t.wait_back(boot, bench.reset_limit) {
+        Ok(back) => {
+            redeploy(t, figures)?;
+            return Ok(back);
+        }
+        Err(why) => why,
     };
+    let how = if let Some(cycled) = t.power_cycle() {
+        println!("#   {hung}; power-cycling it");
+        cycled.map_err(|e| format!("{hung}; the power cycle failed: {e}"))?;
+        "a power cycle"
+    } else if let Some(f) = bench.fixture.as_mut() {
+        println!("#   {hung}; forcing a hard reset through the fixture's RUN line");
+        f.force_reset()?;
+        "a hard reset through the fixture"
+    } else {
+        return Err(hung);
+    };
+    let back = t.wait_back(boot, bench.reset_limit).map_err(|e| format!("{hung}; after {how}: {e}"))?;
+    redeploy(t, figures)?;
+    Err(format!(
+        "hung in the reset: {hung}; back {:.1} s after {how}, and the suite goes on",
+        back.as_secs_f64()
+    ))
+}
+
+fn redeploy(t: &mut dyn Target, figures: &mut Vec<String>) -> Result<(), String> {
     let deployed = tools::deploy(t).map_err(|e| format!("after the reset: {e}"))?;
     if deployed.starts_with("uploaded") {
         figures.push(format!("tools after the reset: {deployed}"));
     }
-    Ok(back)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -66,7 +66,20 @@ pub trait Target {
         None
     }
 
-    /// The console transcript, where there is one (QEMU), for the kernel-splat check.
+    /// Power-cycles the target through its switch (a labgrid place's power resource); None where it
+    /// has none.
+    fn power_cycle(&mut self) -> Option<Result<(), String>> {
+        None
+    }
+
+    /// Where the target is and what it went through (a labgrid place, its exporter, the boot ids
+    /// seen), for the report's properties.
+    fn properties(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
+    /// The console transcript, where there is one (QEMU, a labgrid place's serial port), for the
+    /// kernel-splat check.
     fn console_log(&self) -> Option<String> {
         None
     }
