@@ -17,6 +17,9 @@
 #            image's root filesystem booted in QEMU from the emulated SD card
 #   hil      rpi-wdt-hil on each target in $HIL_TARGETS (default "qemu:rpi3 qemu:rpi4"): the scenario
 #            table, every scenario a shell can run, the same as on a board over ssh://
+#   labgrid  the runner on labgrid places: a real coordinator and exporter on 127.0.0.1 with two emulated
+#            Pi 3 places (scripts/check-labgrid.sh): the suite, parallel runners, a held place, a killed
+#            runner, a hung guest power-cycled
 #   reliability  the reliability suite on raspi3b, the kernel booted with its debug options on
 # Every stage runs even if an earlier one failed; the exit status is non-zero if any check failed.
 source "$(dirname "$0")/lib.sh"
@@ -113,6 +116,10 @@ for target in ${HIL_TARGETS:-qemu:rpi3 qemu:rpi4}; do
 	run_harness "$results/hil-${target//[:\/@]/_}.log" \
 		"$PROJECT_ROOT/target/release/rpi-wdt-hil" --target "$target" --results "$results"
 done
+
+stage "labgrid: the suite on labgrid places (local coordinator, exporter, two emulated Pi 3s)"
+bash "$PROJECT_ROOT/scripts/check-labgrid.sh" "$results" | tee "$results/labgrid.log"
+add_tap "$results/labgrid.log"
 
 stage "reliability: fuzzing, stress, bind and load cycles, kmemleak, with the debug options on (raspi3b)"
 run_harness "$results/reliability.log" "$PROJECT_ROOT/target/release/rpi-wdt-systest" \
