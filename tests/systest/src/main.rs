@@ -43,7 +43,7 @@ struct Args {
     /// The initramfs to boot (every suite but image): build it with 'make rootfs'.
     #[arg(long, value_name = "FILE")]
     initramfs: Option<PathBuf>,
-    /// Where console logs and systest.xml go.
+    /// Where console logs and the JUnit file (systest-SUITE.xml) go.
     #[arg(long, value_name = "DIR")]
     results: Option<PathBuf>,
     /// The reliability suite's fuzzing seed, to replay a run (it prints the one it took; default:
@@ -101,7 +101,9 @@ fn main() -> ExitCode {
             Suite::Bench => bench::run(&mut session, &project_root, &initramfs, &results, qemu.model),
         }
     }
-    let junit = results.join("systest.xml");
+    // One file per suite: make test runs several suites, some at once.
+    let suite = args.suite.to_possible_value().map_or_else(String::new, |v| v.get_name().to_string());
+    let junit = results.join(format!("systest-{suite}.xml"));
     if let Err(e) = report.write_junit(&junit, "systest") {
         eprintln!("rpi-wdt-systest: could not write {}: {e}", junit.display());
     }
