@@ -41,14 +41,7 @@ runner() {
 }
 
 # Waits up to SECONDS for PATTERN in NAME.log.
-await() { # NAME PATTERN SECONDS
-	local i
-	for i in $(seq $(($3 * 10))); do
-		grep -q -- "$2" "$results/$1.log" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+await() { await_line "$results/$1.log" "$2" "$3"; } # NAME PATTERN SECONDS
 
 summary() { grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$results/$1.log" | tail -n1; }
 passed() { grep -qE '^[1-9][0-9]* passed, 0 failed' <(summary "$1"); }

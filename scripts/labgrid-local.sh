@@ -32,12 +32,7 @@ spawn() { # NAME DIR COMMAND...
 
 # Waits up to 30 s for a line in NAME.log, else stops and shows the log.
 await_log() { # NAME PATTERN
-	local i
-	for i in $(seq 300); do
-		grep -q "$2" "$LAB/$1.log" 2>/dev/null && return
-		running "$1" || break
-		sleep 0.1
-	done
+	await_line "$LAB/$1.log" "$2" 30 "$(cat "$LAB/$1.pid")" && return
 	tail -n 20 "$LAB/$1.log" >&2
 	stop
 	die "the local lab's $1 did not start (log: $LAB/$1.log)"

@@ -47,6 +47,17 @@ jobs_for_make() {
 	echo $(( $(nproc) + 1 ))
 }
 
+# Waits up to SECONDS for a line matching PATTERN (a grep regex) in FILE, which may not exist yet. With
+# PID, stops waiting as soon as that process has exited. Returns 1 if the line did not come.
+await_line() { # FILE PATTERN SECONDS [PID]
+	local deadline=$((SECONDS + $3))
+	until grep -q -- "$2" "$1" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		[ -z "${4:-}" ] || kill -0 "$4" 2>/dev/null || { grep -q -- "$2" "$1" 2>/dev/null; return; }
+		sleep 0.1
+	done
+}
+
 sha256_of() {
 	cat "$@" | sha256sum | cut -c1-16
 }
