@@ -39,4 +39,16 @@ for board in rpi3 rpi4; do
 	out=$("$venv/dt-validate" -s "$work/processed.json" "$work/bad-rtc.dtb" 2>&1 | grep 'rtc@68')
 	[ -n "$out" ]; result $? "${board}_rtc_node_against_the_binding_rejected" "${out:-dt-validate accepted trickle charging on a DS1338}"
 done
+# Every boot builds its DTB (qemu.sh runs dtb.sh), and make test boots guests at once: eight builds of
+# the same board's DTB at the same time must each print a whole DTB with the overlay in it, and leave
+# no temporary file behind.
+for i in 1 2 3 4 5 6 7 8; do
+	(dtb=$(bash "$PROJECT_ROOT/scripts/dtb.sh" board rpi3 2>&1) &&
+		fdtget -t s "$dtb" /soc/watchdog@7e10001c compatible >/dev/null 2>&1 ||
+		echo "run $i: ${dtb:-no output}" >>"$work/concurrent.err") &
+done
+wait
+leftovers=$(find "$PROJECT_ROOT/out" -name '.*.dtb*.??????' -o -name '.*.dtbo.??????' | head -n 5)
+[ ! -s "$work/concurrent.err" ] && [ -z "$leftovers" ]
+result $? dtb_builds_at_once_stay_whole "$(cat "$work/concurrent.err" 2>/dev/null)${leftovers:+left behind: $leftovers}"
 tap_summary binding

@@ -18,12 +18,25 @@ OUT="$PROJECT_ROOT/out"
 # The project's overlays, each applied to every board.
 OVERLAYS=(rpi-wdt rpi-rtc)
 
+# Every output is written to a temporary file of its own beside it and renamed over it when complete:
+# each boot runs this script, guests boot at once (make test's lanes, two `make qemu`), and a DTB or
+# overlay rewritten in place could be read half-written, or its temporary taken by another run.
+scratch() { # FILE: prints a new temporary path beside FILE
+	mktemp "$(dirname "$1")/.$(basename "$1").XXXXXX"
+}
+publish() { # TMP FILE
+	chmod 0644 "$1"
+	mv -f "$1" "$2"
+}
+
 build_overlay() { # [name]
 	local name=${1:-rpi-wdt}
 	[ -e "$PROJECT_ROOT/dts/$name.dtso" ] || die "no overlay dts/$name.dtso (overlays: ${OVERLAYS[*]})"
+	local tmp
 	mkdir -p "$OUT"
-	dtc -q -@ -I dts -O dtb -o "$OUT/$name.dtbo" "$PROJECT_ROOT/dts/$name.dtso" ||
-		die "dtc failed on dts/$name.dtso"
+	tmp=$(scratch "$OUT/$name.dtbo")
+	dtc -q -@ -I dts -O dtb -o "$tmp" "$PROJECT_ROOT/dts/$name.dtso" || { rm -f "$tmp"; die "dtc failed on dts/$name.dtso"; }
+	publish "$tmp" "$OUT/$name.dtbo"
 	echo "$OUT/$name.dtbo"
 }
 
@@ -55,7 +68,7 @@ list_nodes() {
 }
 
 build_board() {
-	local board=$1 overlay=${2:-yes} kbuild src out
+	local board=$1 overlay=${2:-yes} kbuild src out tmp applied
 	load_board "$board"
 	kbuild=$(bash "$PROJECT_ROOT/scripts/kernel.sh" dir)
 	src="$kbuild/arch/arm64/boot/dts/$BOARD_DTB"
@@ -63,18 +76,21 @@ build_board() {
 	mkdir -p "$OUT/$board"
 	out="$OUT/$board/$(basename "$BOARD_DTB" .dtb)-qemu.dtb"
 	[ "$overlay" = yes ] || out="${out%.dtb}-bare.dtb"
-	cp "$src" "$out.tmp"
-	[ -z "$DTB_DISABLE_COMPATIBLES" ] || disable_nodes "$out.tmp" "$DTB_DISABLE_COMPATIBLES"
+	tmp=$(scratch "$out")
+	cp "$src" "$tmp"
+	[ -z "$DTB_DISABLE_COMPATIBLES" ] || disable_nodes "$tmp" "$DTB_DISABLE_COMPATIBLES"
 	if [ "$overlay" = yes ]; then
 		local dtbos=() name
 		for name in "${OVERLAYS[@]}"; do dtbos+=("$(build_overlay "$name")"); done
-		fdtoverlay -i "$out.tmp" -o "$out" "${dtbos[@]}" || die "fdtoverlay could not apply ${OVERLAYS[*]} to $src"
-		rm -f "$out.tmp"
+		applied=$(scratch "$out")
+		fdtoverlay -i "$tmp" -o "$applied" "${dtbos[@]}" ||
+			{ rm -f "$tmp" "$applied"; die "fdtoverlay could not apply ${OVERLAYS[*]} to $src"; }
+		rm -f "$tmp"
+		tmp=$applied
 		# The firmware's dtoverlay=rpi-rtc,<chip>: the chip QEMU models.
-		fdtput -t s "$out" /soc/i2c@7e804000/rtc@68 compatible "$RTC_COMPATIBLE"
-	else
-		mv "$out.tmp" "$out"
+		fdtput -t s "$tmp" /soc/i2c@7e804000/rtc@68 compatible "$RTC_COMPATIBLE"
 	fi
+	publish "$tmp" "$out"
 	echo "$out"
 }
 
@@ -85,11 +101,13 @@ bare) build_board "${2:?usage: $0 bare BOARD}" no ;;
 twice)
 	one=$(build_board "${2:?usage: $0 twice BOARD}")
 	two="${one%.dtb}-twice.dtb"
-	cp "$one" "$two"
+	tmp=$(scratch "$two")
+	cp "$one" "$tmp"
 	node=/soc/watchdog-second@7e10001c
-	fdtput -c "$two" "$node"
-	fdtput -t s "$two" "$node" compatible rpi-rust-wdt,bcm2835-pm-wdt
-	fdtput -t x "$two" "$node" reg 7e10001c c
+	fdtput -c "$tmp" "$node"
+	fdtput -t s "$tmp" "$node" compatible rpi-rust-wdt,bcm2835-pm-wdt
+	fdtput -t x "$tmp" "$node" reg 7e10001c c
+	publish "$tmp" "$two"
 	echo "$two"
 	;;
 *) die "usage: $0 overlay [NAME] | board BOARD | bare BOARD | twice BOARD" ;;
